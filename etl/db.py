@@ -1,0 +1,157 @@
+"""Opening the database, creating the schema, and writing without blocking readers.
+
+DuckDB lets no other process open a file while one holds it read-write, not even
+read-only. So a writer never opens the live file: it copies it to a temporary file
+beside it, writes there, closes, and ``os.replace()``s the copy over the live file.
+Readers open read-only and see either the old file or the new one, never a half
+load; a killed writer leaves only a stray temporary file, which the next writer
+removes. Writers are serialised by an advisory lock on a ``.lock`` file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = Path("data") / "svcq.duckdb"
+TEMP_SUFFIX = ".loading"
+
+
+def default_db_path() -> Path:
+    """The database path: ``$SVCQ_DB`` if set, else ``./data/svcq.duckdb``."""
+    return Path(os.environ.get("SVCQ_DB") or DEFAULT_DB)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a one-row, one-column query.
+
+    DuckDB 2 keeps a result open after ``fetchone()`` and refuses further work on the
+    connection until it is drained, so every read here fetches all rows.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def schema_sql() -> str:
+    return resources.files("etl").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the canonical model (idempotent) and the reference rows."""
+    from etl import calendar, deadlines, districts
+
+    con.execute(schema_sql())
+    districts.ensure_reference(con)
+    calendar.ensure_calendar(con)
+    deadlines.ensure_default_policy(con)
+
+
+def memory_db() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database with the schema, for tests and benchmarks."""
+    con = duckdb.connect(":memory:")
+    create_schema(con)
+    return con
+
+
+def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open the live database for reading. Never blocks or is blocked by a load."""
+    return duckdb.connect(str(path), read_only=True)
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    """Serialise writers on one database file (advisory, released if the process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of the database.
+
+    On normal exit the copy is checkpointed, closed and atomically put in place of
+    the live file. On an exception (or if the process is killed) the live file is
+    untouched and the copy is discarded.
+    """
+    path = Path(path)
+    with writer_lock(path):
+        temp = path.with_name(path.name + TEMP_SUFFIX)
+        _discard(temp)
+        if path.exists():
+            shutil.copyfile(path, temp)
+        con = duckdb.connect(str(temp))
+        try:
+            create_schema(con)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+        except BaseException:
+            con.close()
+            _discard(temp)
+            raise
+        _fsync(temp)
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+
+
+def _discard(temp: Path) -> None:
+    for p in (temp, temp.with_name(temp.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(path)
+
+
+class ReloadingReader:
+    """A read-only connection that reopens when a load has replaced the file.
+
+    For long-lived readers such as the dashboard: call ``connection()`` before each
+    query; it costs one ``stat`` when nothing changed.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def _current_stamp(self) -> tuple[int, int]:
+        st = self.path.stat()
+        return (st.st_ino, st.st_mtime_ns)
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        stamp = self._current_stamp()
+        if self._con is None or stamp != self._stamp:
+            if self._con is not None:
+                self._con.close()
+            self._con = connect_readonly(self.path)
+            self._stamp = stamp
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
