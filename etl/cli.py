@@ -1,0 +1,228 @@
+"""The `svcq` command line: parses arguments, calls the library, formats the output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from etl import db, load
+from etl.mapping import MappingError
+from etl.reader import ReadError
+
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+app = typer.Typer(
+    help="svcq：服務品質分析（人民陳情、滿意度調查、電話禮貌測試）。Service-quality analytics.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+load_app = typer.Typer(
+    help="載入檔案到資料庫（CSV／Excel，任何編碼）。Load export files.", no_args_is_help=True
+)
+app.add_typer(load_app, name="load")
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="資料庫檔案；預設為環境變數 SVCQ_DB，否則 ./data/svcq.duckdb"),
+]
+MappingOption = Annotated[
+    Path | None, typer.Option("--mapping", "-m", help="欄位對照檔（TOML）；預設為 svcq 範本格式")
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="檔案編碼（utf-8、cp950/big5、utf-16）；預設自動偵測"),
+]
+FileArg = Annotated[Path, typer.Argument(help="要載入的檔案", show_default=False)]
+
+
+def _db(path: Path | None) -> Path:
+    return path or db.default_db_path()
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]載入失敗[/]：{message}\n資料庫未變更。")
+    return typer.Exit(EXIT_FAILED)
+
+
+def _run_load(
+    kind: str, file: Path, mapping: Path | None, encoding: str | None, db_path: Path | None
+) -> None:
+    target = _db(db_path)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        try:
+            result = load.load_file(
+                target, kind, file, mapping_path=mapping, encoding=encoding, progress=progress
+            )
+        except (ReadError, MappingError, load.LoadError, ValueError) as exc:
+            raise _fail(f"{file}：{exc}") from None
+    _print_result(result, target)
+    raise typer.Exit(EXIT_PARTIAL if result.rows_rejected else EXIT_OK)
+
+
+def _print_result(result: load.LoadResult, target: Path) -> None:
+    console.print(f"[bold]批次 {result.batch_id}[/]：{result.file_name}（編碼 {result.encoding}）")
+    table = RichTable(show_header=False)
+    table.add_column(justify="left")
+    table.add_column(justify="right")
+    for label, value in (
+        ("讀取列數", result.rows_read),
+        ("新增", result.rows_loaded),
+        ("更新", result.rows_updated),
+        ("未變更", result.rows_unchanged),
+        ("拒絕", result.rows_rejected),
+    ):
+        table.add_row(label, f"{value:,}")
+    table.add_row("耗時", f"{result.seconds:.1f} 秒")
+    console.print(table)
+    console.print(
+        f"讀取 {result.rows_read:,} = 新增 {result.rows_loaded:,} + 更新 {result.rows_updated:,} "
+        f"+ 未變更 {result.rows_unchanged:,} + 拒絕 {result.rows_rejected:,}"
+    )
+    if result.rows_rejected:
+        console.print("[yellow]被拒絕的主要原因：[/]")
+        for reason, count in result.top_reasons:
+            console.print(f"  {count:,} 列：{reason}")
+        console.print(
+            f"查看每一列：svcq rejects {result.batch_id}；修正原始檔後重新載入即可補入（已載入的列不會重複）。"
+        )
+    console.print(f"資料庫：{target}")
+
+
+@load_app.command("petitions")
+def load_petitions(file: FileArg, mapping: MappingOption = None, encoding: EncodingOption = None,
+                   db_path: DbOption = None) -> None:  # fmt: skip
+    """載入人民陳情案件。Load petitions."""
+    _run_load("petitions", file, mapping, encoding, db_path)
+
+
+@load_app.command("surveys")
+def load_surveys(file: FileArg, mapping: MappingOption = None, encoding: EncodingOption = None,
+                 db_path: DbOption = None) -> None:  # fmt: skip
+    """載入滿意度調查問卷（每列一位受訪者）。Load survey responses."""
+    _run_load("surveys", file, mapping, encoding, db_path)
+
+
+@load_app.command("phone-tests")
+def load_phone_tests(file: FileArg, mapping: MappingOption = None, encoding: EncodingOption = None,
+                     db_path: DbOption = None) -> None:  # fmt: skip
+    """載入電話禮貌測試結果（每列一通測試電話）。Load telephone courtesy tests."""
+    _run_load("phone-tests", file, mapping, encoding, db_path)
+
+
+def _reference(action, what: str, file: Path, db_path: Path | None):
+    try:
+        return action(_db(db_path), file)
+    except (ReadError, ValueError) as exc:
+        raise _fail(f"{file}：{exc}") from None
+
+
+@load_app.command("calendar")
+def load_calendar(file: FileArg, db_path: DbOption = None) -> None:
+    """以行政院人事行政總處「辦公日曆表」CSV 覆寫辦公日曆。Override the office calendar (DGPA CSV)."""
+    from etl.reference_tables import load_calendar as run
+
+    days, changed = _reference(run, "辦公日曆", file, db_path)
+    console.print(f"辦公日曆：讀取 {days:,} 天，其中 {changed:,} 天與原日曆不同，已更新。")
+    console.print("注意：已載入案件的期限依載入時的日曆計算；重新載入案件檔即可依新日曆重算。")
+
+
+@load_app.command("population")
+def load_population(file: FileArg, db_path: DbOption = None) -> None:
+    """載入各區人口數（district, population, as_of, source）。Load district population."""
+    from etl.reference_tables import load_population as run
+
+    rows = _reference(run, "人口", file, db_path)
+    console.print(f"人口資料：已載入 {rows:,} 列。")
+
+
+@load_app.command("deadline-policy")
+def load_deadline_policy(file: FileArg, db_path: DbOption = None) -> None:
+    """載入處理期限規則（channel, category, limit_days, limit_unit, note）。Load the deadline policy."""
+    from etl.reference_tables import load_deadline_policy as run
+
+    rows = _reference(run, "期限規則", file, db_path)
+    console.print(f"處理期限規則：已載入 {rows:,} 條；之後載入的案件依新規則計算期限。")
+
+
+@app.command("rejects")
+def rejects(
+    batch: Annotated[int, typer.Argument(help="批次編號（見 svcq batches）")],
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="另存為 CSV（UTF-8 BOM，可用 Excel 開啟）")
+    ] = None,
+    db_path: DbOption = None,
+) -> None:
+    """列出某批次被拒絕的列與原因。List the rejected rows of a batch."""
+    con = db.connect_readonly(_db(db_path))
+    frame = load.list_rejects(con, batch)
+    con.close()
+    if frame.empty:
+        console.print(f"批次 {batch} 沒有被拒絕的列。")
+        return
+    if csv is not None:
+        raws = [json.loads(r) for r in frame["raw"]]
+        out = frame[["row_number", "reason"]].rename(
+            columns={"row_number": "列號", "reason": "原因"}
+        )
+        import pandas as pd
+
+        out = pd.concat([out, pd.DataFrame(raws)], axis=1)
+        out.to_csv(csv, index=False, encoding="utf-8-sig")
+        console.print(f"已寫出 {len(out):,} 列到 {csv}")
+        return
+    table = RichTable(title=f"批次 {batch} 被拒絕的列（個資已遮蔽）")
+    table.add_column("列號", justify="right")
+    table.add_column("原因")
+    table.add_column("原始資料")
+    for rec in frame.itertuples():
+        table.add_row(str(rec.row_number), rec.reason, rec.raw[:120])
+    console.print(table)
+
+
+@app.command("batches")
+def batches(db_path: DbOption = None) -> None:
+    """列出載入紀錄（每批的讀取、新增、更新、未變更、拒絕列數）。List load batches."""
+    con = db.connect_readonly(_db(db_path))
+    frame = con.execute(
+        "SELECT batch_id, kind, file_name, rows_read, rows_loaded, rows_updated, rows_unchanged, "
+        "rows_rejected, outcome, finished_at FROM batches ORDER BY batch_id"
+    ).df()
+    con.close()
+    table = RichTable(title="載入紀錄")
+    for label in (
+        "批次",
+        "種類",
+        "檔案",
+        "讀取",
+        "新增",
+        "更新",
+        "未變更",
+        "拒絕",
+        "結果",
+        "完成時間",
+    ):
+        table.add_column(label)
+    for rec in frame.itertuples(index=False):
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in rec])
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,285 @@
+"""Column mapping files: how an agency's export becomes the canonical model.
+
+A mapping is TOML (see ``sample_data/mappings/``)::
+
+    kind = "petitions"            # petitions / surveys / phone-tests
+    source_system = "taipei-1999" # case ids are unique within it
+    [read]                        # optional: encoding = "cp950", sheet = "工作表1"
+    [districts]                   # optional: other cities' lists, relative to this file
+    lists = ["../districts/taipei.csv"]
+    [fields]                      # canonical field = source column, or a table:
+    case_id = "案件編號"
+    channel = { column = "來源", codes = { "1" = "1999" } }
+    agency = { value = "臺北市政府" }
+    received_at = { date = "立案日期", time = "立案時間" }
+    district = { address = "案件地址" }
+    [pii]                         # name, national_id, phone, email, address columns
+    [[items]] / [answers]         # surveys: item columns and the answer code list
+    [[rubric]] / rubric_version   # phone tests: rubric item columns and points
+
+Applying a mapping yields one text column per canonical field, ready for the
+normalisers; it never drops or reorders rows.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl.text import clean_cell
+
+KINDS = ("petitions", "surveys", "phone-tests")
+
+# Canonical fields each kind accepts; the required ones must be mapped.
+FIELDS = {
+    "petitions": {
+        "required": ("case_id", "received_at"),
+        "optional": (
+            "agency", "unit", "channel", "category", "subcategory", "district", "due_date",
+            "extended_due_date", "extension_reason", "first_reply_at", "closed_at", "status",
+            "reply_satisfaction", "subject",
+        ),
+    },
+    "surveys": {
+        "required": ("wave", "respondent_id"),
+        "optional": ("agency", "unit", "mode", "district", "sex", "age_group", "responded_on"),
+    },
+    "phone-tests": {
+        "required": ("call_id", "unit", "called_at", "round"),
+        "optional": ("agency", "tester_id"),
+    },
+}  # fmt: skip
+PII_FIELDS = ("name", "national_id", "phone", "email", "address")
+DIMENSIONS = ("洽公環境", "服務禮儀", "服務專業性", "服務措施", "整體")
+
+
+class MappingError(Exception):
+    """The mapping file is wrong, or does not fit the file; message in Chinese."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    column: str | None = None
+    codes: dict[str, str] = field(default_factory=dict)
+    value: str | None = None
+    date: str | None = None
+    time: str | None = None
+    address: str | None = None
+
+    def source_columns(self) -> list[str]:
+        return [c for c in (self.column, self.date, self.time, self.address) if c]
+
+
+@dataclass(frozen=True)
+class Item:
+    column: str
+    code: str
+    text: str
+    dimension: str
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    column: str
+    code: str
+    text: str
+    category: str
+    max_points: float
+
+
+@dataclass
+class Mapping:
+    kind: str
+    source_system: str
+    name: str
+    fields: dict[str, FieldSpec]
+    pii: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    sheet: str | None = None
+    district_lists: list[Path] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    rubric: list[RubricItem] = field(default_factory=list)
+    rubric_version: str | None = None
+
+    def source_columns(self) -> list[str]:
+        cols = [c for spec in self.fields.values() for c in spec.source_columns()]
+        cols += list(self.pii.values())
+        cols += [i.column for i in self.items] + [r.column for r in self.rubric]
+        return list(dict.fromkeys(cols))
+
+    def check_columns(self, columns: list[str], file_name: str) -> None:
+        missing = [c for c in self.source_columns() if c not in columns]
+        if missing:
+            raise MappingError(
+                f"{file_name} 缺少對照檔「{self.name}」要求的欄位：{'、'.join(missing)}。"
+                f"檔案的欄位為：{'、'.join(columns)}。請修正對照檔（--mapping）或檔案標題列。"
+            )
+
+    def extract(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """One cleaned text column per canonical field (and per item/rubric column)."""
+        out = {}
+        n = len(frame)
+        for name, spec in self.fields.items():
+            if spec.value is not None:
+                out[name] = pd.Series([spec.value] * n, index=frame.index, dtype=object)
+            elif spec.date is not None:
+                date = _clean(frame[spec.date])
+                out[name] = (
+                    date
+                    if spec.time is None
+                    else (date + " " + _clean(frame[spec.time])).str.strip()
+                )
+            else:
+                col = _clean(frame[spec.column or spec.address])
+                out[name] = col.map(lambda v, c=spec.codes: c.get(v, v)) if spec.codes else col
+        for pii_field, column in self.pii.items():
+            out["pii_" + pii_field] = _clean(frame[column])
+        for item in self.items:
+            out["item:" + item.code] = _clean(frame[item.column])
+        for item in self.rubric:
+            out["rubric:" + item.code] = _clean(frame[item.column])
+        return pd.DataFrame(out, index=frame.index)
+
+
+def _clean(series: pd.Series) -> pd.Series:
+    uniques = series.unique()
+    lookup = {v: clean_cell(v) for v in uniques}
+    return series.map(lookup).astype(object)
+
+
+def _spec(kind: str, name: str, raw: object) -> FieldSpec:
+    if isinstance(raw, str):
+        return FieldSpec(column=raw)
+    if not isinstance(raw, dict):
+        raise MappingError(f"欄位 {name} 的設定應為欄位名稱或表格")
+    allowed = {"column", "codes", "value", "date", "time", "address"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise MappingError(f"欄位 {name} 有不認得的設定：{'、'.join(sorted(unknown))}")
+    spec = FieldSpec(
+        column=raw.get("column"),
+        codes={str(k): str(v) for k, v in (raw.get("codes") or {}).items()},
+        value=None if raw.get("value") is None else str(raw["value"]),
+        date=raw.get("date"),
+        time=raw.get("time"),
+        address=raw.get("address"),
+    )
+    sources = [spec.column, spec.value, spec.date, spec.address]
+    if sum(s is not None for s in sources) != 1:
+        raise MappingError(f"欄位 {name} 需要 column、value、date 或 address 其中一項")
+    if spec.address and name != "district":
+        raise MappingError(f"只有 district 可以從地址（address）取得，{name} 不行")
+    if spec.time and not spec.date:
+        raise MappingError(f"欄位 {name} 的 time 需搭配 date")
+    return spec
+
+
+def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapping:
+    """Parse a mapping; raises MappingError with a Chinese message."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"對照檔 {name} 不是有效的 TOML：{exc}") from None
+    kind = doc.get("kind")
+    if kind not in KINDS:
+        raise MappingError(f"對照檔 {name} 的 kind 應為 {'、'.join(KINDS)} 其中之一")
+    source = str(doc.get("source_system") or "").strip()
+    if not source:
+        raise MappingError(f"對照檔 {name} 缺少 source_system（案件來源系統名稱）")
+    allowed = FIELDS[kind]
+    raw_fields = doc.get("fields") or {}
+    unknown = set(raw_fields) - set(allowed["required"]) - set(allowed["optional"])
+    if unknown:
+        raise MappingError(f"對照檔 {name} 有 {kind} 不認得的欄位：{'、'.join(sorted(unknown))}")
+    missing = [f for f in allowed["required"] if f not in raw_fields]
+    if missing:
+        raise MappingError(f"對照檔 {name} 缺少必要欄位：{'、'.join(missing)}")
+    fields_ = {k: _spec(kind, k, v) for k, v in raw_fields.items()}
+    pii = {str(k): str(v) for k, v in (doc.get("pii") or {}).items()}
+    bad_pii = set(pii) - set(PII_FIELDS)
+    if bad_pii:
+        raise MappingError(f"對照檔 {name} 的 [pii] 只接受 {'、'.join(PII_FIELDS)}")
+    read = doc.get("read") or {}
+    base = base_dir or Path(".")
+    mapping = Mapping(
+        kind=kind,
+        source_system=source,
+        name=name,
+        fields=fields_,
+        pii=pii,
+        encoding=read.get("encoding"),
+        sheet=read.get("sheet"),
+        district_lists=[
+            (base / p).resolve() for p in (doc.get("districts") or {}).get("lists", [])
+        ],
+    )
+    if kind == "surveys":
+        _survey_parts(mapping, doc)
+    if kind == "phone-tests":
+        _rubric_parts(mapping, doc)
+    return mapping
+
+
+def _survey_parts(mapping: Mapping, doc: dict) -> None:
+    items = doc.get("items") or []
+    if not items:
+        raise MappingError(f"對照檔 {mapping.name} 需要 [[items]]（題目欄位、代碼、題目、構面）")
+    for i, raw in enumerate(items, start=1):
+        try:
+            item = Item(
+                str(raw["column"]), str(raw["code"]), str(raw["text"]), str(raw["dimension"])
+            )
+        except KeyError as exc:
+            raise MappingError(f"對照檔 {mapping.name} 第 {i} 個題目缺少 {exc.args[0]}") from None
+        if item.dimension not in DIMENSIONS:
+            raise MappingError(f"題目 {item.code} 的構面應為 {'、'.join(DIMENSIONS)} 其中之一")
+        mapping.items.append(item)
+    mapping.answers = {str(k): str(v) for k, v in (doc.get("answers") or {}).items()}
+
+
+def _rubric_parts(mapping: Mapping, doc: dict) -> None:
+    rubric = doc.get("rubric") or []
+    version = str(doc.get("rubric_version") or "").strip()
+    if not rubric or not version:
+        raise MappingError(f"對照檔 {mapping.name} 需要 rubric_version 與 [[rubric]] 評分項目")
+    for i, raw in enumerate(rubric, start=1):
+        try:
+            item = RubricItem(
+                str(raw["column"]), str(raw["code"]), str(raw["text"]), str(raw["category"]),
+                float(raw["max_points"]),
+            )  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            raise MappingError(
+                f"對照檔 {mapping.name} 第 {i} 個評分項目設定不完整：{exc}"
+            ) from None
+        mapping.rubric.append(item)
+    total = sum(r.max_points for r in mapping.rubric)
+    if abs(total - 100) > 1e-6:
+        raise MappingError(f"對照檔 {mapping.name} 的評分項目滿分合計為 {total:g}，應為 100")
+    mapping.rubric_version = version
+
+
+def load_mapping(path: Path | str) -> Mapping:
+    path = Path(path)
+    if not path.exists():
+        raise MappingError(f"找不到對照檔 {path}")
+    return parse_mapping(path.read_text(encoding="utf-8"), name=path.name, base_dir=path.parent)
+
+
+DEFAULT_MAPPINGS = {
+    "petitions": "svcq_petitions.toml",
+    "surveys": "svcq_surveys.toml",
+    "phone-tests": "svcq_phone_tests.toml",
+}
+
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "mappings"
+
+
+def default_mapping(kind: str) -> Mapping:
+    """svcq's own template mapping for a kind (``sample_data/mappings/svcq_*.toml``)."""
+    return load_mapping(MAPPINGS_DIR / DEFAULT_MAPPINGS[kind])

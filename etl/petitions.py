@@ -1,0 +1,115 @@
+"""Petitions: from mapped text columns to canonical rows, and the load-time derivations.
+
+Derived once at load time, because every query would otherwise recompute them:
+the due date (given, else the deadline policy on the office calendar), the
+effective due date after extension, the reply date, working days to reply
+(counted from the next working day after receipt) and on-time status.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl import pii, validate
+from etl.districts import DistrictResolver
+from etl.validate import Reasons
+
+KEY = ("source_system", "case_id")
+COLUMNS = (
+    "source_system", "case_id", "agency", "unit", "channel", "category", "subcategory",
+    "district", "district_city", "in_city", "received_at", "received_date", "limit_days",
+    "limit_unit", "due_date", "extended_due_date", "extension_reason", "effective_due_date",
+    "first_reply_at", "closed_at", "replied_date", "status", "is_open", "reply_working_days",
+    "on_time", "reply_satisfaction", "petitioner_key", "subject_masked",
+)  # fmt: skip
+TEXT_FIELDS = ("agency", "unit", "channel", "category", "subcategory", "extension_reason", "status")
+LABELS = {
+    "case_id": "案件編號",
+    "received_at": "受理時間",
+    "due_date": "限辦日期",
+    "extended_due_date": "展延後期限",
+    "first_reply_at": "首次回覆時間",
+    "closed_at": "結案時間",
+    "reply_satisfaction": "回覆滿意度",
+}
+
+# Derivations over the staged rows; {stage} is a fixed temp-table name.
+DERIVE_SQL = """
+CREATE OR REPLACE TEMP TABLE petitions_derived AS
+WITH due AS ({due_sql})
+SELECT s.*,
+       due.limit_days, due.limit_unit,
+       coalesce(s.given_due_date, due.policy_due_date) AS due_date,
+       coalesce(s.extended_due_date, s.given_due_date, due.policy_due_date) AS effective_due_date,
+       CAST(coalesce(s.first_reply_at, s.closed_at) AS DATE) AS replied_date
+FROM {stage} s JOIN due USING (rid);
+
+CREATE OR REPLACE TEMP TABLE petitions_final AS
+SELECT d.*,
+       (d.first_reply_at IS NULL AND d.closed_at IS NULL) AS is_open,
+       rep.working_day_index - rec.working_day_index AS reply_working_days,
+       CASE WHEN d.replied_date IS NULL THEN NULL
+            ELSE d.replied_date <= d.effective_due_date END AS on_time
+FROM petitions_derived d
+LEFT JOIN calendar rec ON rec.day = d.received_date
+LEFT JOIN calendar rep ON rep.day = d.replied_date;
+"""
+
+
+def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, secret: bytes,
+            district_from_address: bool, reasons: Reasons) -> pd.DataFrame:  # fmt: skip
+    """Typed canonical columns for every row; problems are added to ``reasons``."""
+    col = lambda name: raw[name] if name in raw else pd.Series("", index=raw.index, dtype=object)  # noqa: E731
+    out = pd.DataFrame(index=raw.index)
+    out["source_system"] = source_system
+    out["case_id"] = validate.required_text(col("case_id"), LABELS["case_id"], reasons)
+    for name in TEXT_FIELDS:
+        out[name] = col(name).replace("", None)
+    out = out.join(
+        validate.district_columns(
+            col("district"), resolver, reasons, from_address=district_from_address
+        )
+    )
+    received = validate.datetime_column(
+        col("received_at"), LABELS["received_at"], reasons, required=True
+    )
+    out["received_at"] = received
+    out["received_date"] = received.dt.normalize()
+    for name in ("due_date", "extended_due_date"):
+        out["given_" + name if name == "due_date" else name] = validate.datetime_column(
+            col(name), LABELS[name], reasons
+        ).dt.normalize()
+    for name in ("first_reply_at", "closed_at"):
+        stamp = validate.datetime_column(col(name), LABELS[name], reasons)
+        reasons.add(stamp.notna() & received.notna() & (stamp < received),
+                    validate.BEFORE_RECEIPT.format(column=LABELS[name]))  # fmt: skip
+        out[name] = stamp
+    out["reply_satisfaction"] = validate.satisfaction_score(
+        col("reply_satisfaction"), LABELS["reply_satisfaction"], reasons
+    )
+    out["status"] = out["status"].fillna(
+        pd.Series("已結案", index=out.index).where(out["closed_at"].notna(),
+        pd.Series("已回覆", index=out.index).where(out["first_reply_at"].notna(), "處理中"))
+    )  # fmt: skip
+    pii_cols = [
+        c
+        for c in ("pii_name", "pii_national_id", "pii_phone", "pii_email", "pii_address")
+        if c in raw
+    ]
+    out["petitioner_key"] = _keys(raw, secret)
+    subject = col("subject")
+    known = raw[pii_cols].itertuples(index=False, name=None) if pii_cols else [()] * len(raw)
+    out["subject_masked"] = [
+        pii.mask_text(s, k) or None for s, k in zip(subject, known, strict=True)
+    ]
+    return out
+
+
+def _keys(raw: pd.DataFrame, secret: bytes) -> list[str | None]:
+    get = lambda c: raw[c] if c in raw else [""] * len(raw)  # noqa: E731
+    return [
+        pii.petitioner_key(secret, pii.identity(i, e, p, n))
+        for i, e, p, n in zip(
+            get("pii_national_id"), get("pii_email"), get("pii_phone"), get("pii_name"), strict=True
+        )
+    ]

@@ -1,0 +1,188 @@
+"""Reading export files into a table of text cells, whatever their encoding.
+
+DuckDB cannot read XLSX or Big5 offline (its extensions cannot be downloaded
+here), so files are decoded in Python and handed on as text. Every cell stays a
+string; typing is the normalisers' job. Rows whose field count differs from the
+header are not dropped: they come back in ``Table.malformed`` with their row
+number, to be rejected with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+ENCODING_ALIASES = {
+    "big5": "cp950",  # Python's big5 codec fails on common characters; cp950 is what Windows writes
+    "big5hkscs": "cp950",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "utf16": "utf-16",
+    "utf-16": "utf-16",
+    "cp950": "cp950",
+}
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+class ReadError(Exception):
+    """The file cannot be read at all; the message says why and what to do, in Chinese."""
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame  # text cells; index 0..n-1 = data rows 1..n
+    row_numbers: list[int]  # 1-based data row number of each frame row
+    encoding: str
+    malformed: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame) + len(self.malformed)
+
+
+def normalise_encoding(name: str) -> str:
+    key = name.strip().lower().replace("_", "-")
+    try:
+        return ENCODING_ALIASES.get(key) or codecs.lookup(key).name
+    except LookupError:
+        raise ReadError(
+            f"不支援的編碼「{name}」；可用 utf-8、utf-8-sig、cp950（Big5）、utf-16"
+        ) from None
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode file bytes; returns (text, encoding used). Detects when not named."""
+    if encoding:
+        enc = normalise_encoding(encoding)
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"檔案無法以 {enc} 解碼（位置 {exc.start}）；請確認編碼，或省略 --encoding 讓系統自動偵測"
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ReadError("檔案標示為 UTF-16 但內容無法解碼") from None
+    for enc in ("utf-8", "cp950"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding in ("utf_16_le", "utf_16_be"):
+        return str(best), best.encoding.replace("_", "-")
+    raise ReadError(
+        "無法辨識檔案編碼（不是 UTF-8、Big5/CP950 或 UTF-16）；請另存為 UTF-8 CSV，或以 --encoding 指定"
+    )
+
+
+def read_table(path: Path | str, *, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Read a CSV or Excel file into text cells. Raises ReadError with a Chinese message."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"找不到檔案 {path}")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet)
+    data = path.read_bytes()
+    if not data.strip():
+        raise ReadError(f"{path.name} 是空檔案")
+    text, used = decode(data, encoding)
+    return _parse_csv(text, used, path.name)
+
+
+def _parse_csv(text: str, encoding: str, name: str) -> Table:
+    if "\x00" in text:
+        raise ReadError(f"{name} 含有空字元（NUL），不是文字 CSV；若為 Excel 檔請使用 .xlsx 副檔名")
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ReadError(f"{name} 不是有效的 CSV：{exc}") from None
+    return _to_table(rows, encoding, name)
+
+
+def _read_excel(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        if sheet is not None and sheet not in names:
+            raise ReadError(f"{path.name} 沒有工作表「{sheet}」；現有：{'、'.join(names)}")
+        target = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
+        rows = target.to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ReadError(f"{path.name} 無法以 Excel 格式讀取：{exc}") from None
+    return _to_table([[_excel_cell(v) for v in row] for row in rows], "xlsx", path.name)
+
+
+def _excel_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _to_table(rows: list[list[str]], encoding: str, name: str) -> Table:
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ReadError(f"{name} 沒有任何資料")
+    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    if not header or not any(header):
+        raise ReadError(f"{name} 第一列沒有欄位名稱")
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicated:
+        raise ReadError(f"{name} 的欄位名稱重複：{'、'.join(duplicated)}")
+    width = len(header)
+    good: list[list[str]] = []
+    numbers: list[int] = []
+    malformed: list[tuple[int, list[str]]] = []
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) > width and not any(c.strip() for c in row[width:]):
+            row = row[:width]
+        if len(row) == width:
+            good.append(row)
+            numbers.append(number)
+        elif not any(c.strip() for c in row):
+            malformed.append((number, row)) if row else malformed.append((number, [""]))
+        else:
+            malformed.append((number, row))
+    frame = (
+        pd.DataFrame(good, columns=header, dtype=object)
+        if good
+        else pd.DataFrame(columns=header, dtype=object)
+    )
+    return Table(
+        frame=frame.fillna(""), row_numbers=numbers, encoding=encoding, malformed=malformed
+    )

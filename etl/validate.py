@@ -1,0 +1,133 @@
+"""Row-level validation shared by the kinds: collecting reasons in plain Chinese.
+
+A row may fail several rules; all its reasons are kept, joined by 「；」, so the
+person correcting the file sees everything at once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.dates import parse_series
+from etl.districts import DistrictResolver
+
+# The wording of each rule, in one place. {value} and {column} are filled in.
+MISSING_ID = "缺少{column}"
+MISSING_DATE = "缺少{column}"
+BAD_DATE = "{column}：{detail}"
+UNKNOWN_DISTRICT = (
+    "無法辨識的行政區「{value}」（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
+)
+BEFORE_RECEIPT = "{column}早於受理時間"
+OUT_OF_RANGE = "{column}「{value}」超出範圍（{allowed}）"
+DUPLICATE_IN_FILE = "同一檔案中{column}重複，以第 {row} 列為準"
+MALFORMED_ROW = "欄位數 {found} 與標題列的 {expected} 欄不符"
+BLANK_ROW = "空白列"
+
+SCORE_LABELS = {"非常滿意": 5, "滿意": 4, "普通": 3, "不滿意": 2, "非常不滿意": 1}
+
+
+class Reasons:
+    """Reasons per row index; a row with any reason is rejected."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self._by_row: dict[object, list[str]] = {}
+        self.index = index
+
+    def add(self, mask: pd.Series, message: str | pd.Series) -> None:
+        if not mask.any():
+            return
+        rows = mask[mask].index
+        if isinstance(message, str):
+            for row in rows:
+                self._by_row.setdefault(row, []).append(message)
+        else:
+            for row, text in message[rows].items():
+                self._by_row.setdefault(row, []).append(text)
+
+    def rejected(self) -> pd.Series:
+        """Boolean mask over the index: rows with at least one reason."""
+        return pd.Series(self.index.isin(list(self._by_row)), index=self.index)
+
+    def text(self, row: object) -> str:
+        return "；".join(self._by_row.get(row, []))
+
+    def __len__(self) -> int:
+        return len(self._by_row)
+
+
+def required_text(values: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    reasons.add(values.eq(""), MISSING_ID.format(column=column))
+    return values
+
+
+def datetime_column(
+    values: pd.Series, column: str, reasons: Reasons, *, required: bool = False
+) -> pd.Series:
+    parsed, errors = parse_series(values)
+    reasons.add(errors.ne(""), errors.map(lambda d: BAD_DATE.format(column=column, detail=d)))
+    if required:
+        reasons.add(values.eq(""), MISSING_DATE.format(column=column))
+    return parsed
+
+
+def district_columns(
+    values: pd.Series, resolver: DistrictResolver, reasons: Reasons, *, from_address: bool
+) -> pd.DataFrame:
+    """Canonical district, its city and in_city for each row.
+
+    An explicit district cell that cannot be recognised is an error; an address in
+    which no district is found only leaves the district empty (the case may not be
+    about a place at all).
+    """
+    lookup = resolver.from_address if from_address else resolver.resolve
+    resolved = {v: lookup(v) for v in values.unique()}
+    hits = values.map(resolved)
+    unknown = values.ne("") & hits.isna()
+    if not from_address:
+        reasons.add(unknown, values.map(lambda v: UNKNOWN_DISTRICT.format(value=v)))
+    return pd.DataFrame(
+        {
+            "district": hits.map(lambda h: h.district if h else None),
+            "district_city": hits.map(lambda h: h.city if h else None),
+            "in_city": hits.map(lambda h: h.in_city if h else None).astype("boolean"),
+        },
+        index=values.index,
+    )
+
+
+def satisfaction_score(values: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    """1-5 (5 = 非常滿意) from digits or labels; '' stays missing."""
+
+    def convert(v: str) -> int | None | str:
+        if v == "":
+            return None
+        if v in SCORE_LABELS:
+            return SCORE_LABELS[v]
+        if v.isdigit() and 1 <= int(v) <= 5:
+            return int(v)
+        return "bad"
+
+    mapping = {v: convert(v) for v in values.unique()}
+    out = values.map(mapping)
+    bad = out.eq("bad")
+    reasons.add(
+        bad,
+        values.map(
+            lambda v: OUT_OF_RANGE.format(
+                column=column, value=v, allowed="1–5 或 非常滿意…非常不滿意"
+            )
+        ),
+    )
+    return out.where(~bad, None).astype("Int16")
+
+
+def duplicates_keep_last(
+    keys: pd.DataFrame, row_numbers: pd.Series, column: str, reasons: Reasons
+) -> None:
+    """Reject all but the last occurrence of a key within the file."""
+    dup = keys.duplicated(keep="last") & keys.notna().all(axis=1) & keys.ne("").all(axis=1)
+    if not dup.any():
+        return
+    last_row = row_numbers.groupby([keys[c] for c in keys.columns]).transform("last")
+    reasons.add(dup, last_row.map(lambda r: DUPLICATE_IN_FILE.format(column=column, row=r)))
