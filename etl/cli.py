@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import numbers
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -181,8 +183,6 @@ def rejects(
         out = frame[["row_number", "reason"]].rename(
             columns={"row_number": "列號", "reason": "原因"}
         )
-        import pandas as pd
-
         out = pd.concat([out, pd.DataFrame(raws)], axis=1)
         out.to_csv(csv, index=False, encoding="utf-8-sig")
         console.print(f"已寫出 {len(out):,} 列到 {csv}")
@@ -222,6 +222,80 @@ def batches(db_path: DbOption = None) -> None:
     for rec in frame.itertuples(index=False):
         table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in rec])
     console.print(table)
+
+
+@app.command("sample")
+def sample(
+    scale: Annotated[float, typer.Option(help="規模：1 = 每月約兩萬件陳情、兩年")] = 0.1,
+    seed: Annotated[int, typer.Option(help="亂數種子（同種子產生相同資料）")] = 20261121,
+    out: Annotated[Path, typer.Option(help="範例檔案輸出目錄")] = Path("data/sample"),
+    files_only: Annotated[
+        bool, typer.Option("--files-only", help="只產生檔案，不載入資料庫")
+    ] = False,
+    variants: Annotated[
+        bool, typer.Option(help="同時產生格式雜亂的變體檔（Big5、民國日期、Excel…）")
+    ] = False,
+    db_path: DbOption = None,
+) -> None:
+    """產生範例資料（高雄市 38 區）並載入資料庫。Generate seeded sample data and load it."""
+    from etl.samplegen import generate
+
+    with console.status("產生範例資料…") as status:
+        files = generate(out, scale=scale, seed=seed, variants=variants or files_only,
+                         progress=lambda text: status.update(text))  # fmt: skip
+    console.print(f"範例檔案已寫入 {out}")
+    if files_only:
+        return
+    target = _db(db_path)
+    for kind, path in (("petitions", files.petitions), ("surveys", files.surveys),
+                       ("phone-tests", files.phone_tests)):  # fmt: skip
+        try:
+            result = load.load_file(target, kind, path)
+        except (ReadError, MappingError, load.LoadError, ValueError) as exc:
+            raise _fail(f"{path}：{exc}") from None
+        console.print(
+            f"{path.name}：讀取 {result.rows_read:,}，新增 {result.rows_loaded:,}，更新 {result.rows_updated:,}，"
+            f"未變更 {result.rows_unchanged:,}，拒絕 {result.rows_rejected:,}（{result.seconds:.1f} 秒）"
+        )
+
+
+@app.command("summary")
+def summary(db_path: DbOption = None) -> None:
+    """顯示資料庫內容摘要。Show what the database holds."""
+    from etl.inventory import headline, inventory
+
+    target = _db(db_path)
+    if not target.exists():
+        err.print(f"找不到資料庫 {target}；請先執行 svcq sample 或 svcq load。")
+        raise typer.Exit(EXIT_FAILED)
+    con = db.connect_readonly(target)
+    frame, head = inventory(con), headline(con)
+    con.close()
+    table = RichTable(title=f"資料庫摘要：{target}")
+    for label in ("資料", "筆數", "起日", "迄日", "外縣市或未填區"):
+        table.add_column(label)
+    for rec in frame.itertuples(index=False):
+        table.add_row(rec.what, _fmt(rec.rows), _fmt(rec.first_day), _fmt(rec.last_day),
+                      _fmt(rec.outside_or_unknown))  # fmt: skip
+    console.print(table)
+    if head["petitions"]:
+        rate = head["on_time_rate"]
+        console.print(
+            f"陳情 {head['petitions']:,} 件，已回覆 {head['replied']:,} 件，依限辦結率 "
+            f"{'—' if pd.isna(rate) else f'{rate:.1%}'}，處理中 {head['open_cases']:,} 件；"
+            f"涵蓋 {head['districts']} 區、{head['units']} 個承辦單位。"
+        )
+
+
+def _fmt(value: object) -> str:
+    """A cell for the terminal: thousands separators, dates without time, '—' for missing."""
+    if value is None or pd.isna(value):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, numbers.Number):
+        return f"{int(value):,}"
+    return str(value)
 
 
 def main() -> None:  # pragma: no cover

@@ -308,8 +308,10 @@ def _store_rejects(
     header = list(table.frame.columns)
 
     def masked(cells: dict[str, str]) -> str:
+        # The row's own personal values are masked wherever they appear, then patterns.
+        known = tuple(str(v) for k, v in cells.items() if k in pii_columns and v)
         safe = {
-            k: (MASKED if k in pii_columns and v else pii.mask_cell(str(v)))
+            k: (MASKED if k in pii_columns and v else pii.mask_text(str(v), known))
             for k, v in cells.items()
         }
         return json.dumps(safe, ensure_ascii=False)
