@@ -128,6 +128,6 @@ def read_dgpa_calendar(path: Path) -> pd.DataFrame:
     )
     working = flag == "0"
     reason = note.where(note != "", None)
-    reason = reason.where(~(working & days.dt.weekday.ge(5)) | reason.notna(), "補行上班")
+    reason = reason.where(~(working & days.dt.day_of_week.ge(5)) | reason.notna(), "補行上班")
     reason = reason.where(working | reason.notna(), "例假日")
     return pd.DataFrame({"day": days.dt.date, "is_working_day": working, "reason": reason})
