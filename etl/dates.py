@@ -106,16 +106,20 @@ def parse_series(values: pd.Series, times: pd.Series | None = None) -> tuple[pd.
     todo = parsed.isna() & joined.ne("")
     errors = pd.Series("", index=values.index, dtype=object)
     if todo.any():
-        cache: dict[str, object] = {}
+        # Keep messages, not exceptions: a caught exception's traceback holds the caller's
+        # frames (and their database connection) alive in a reference cycle.
+        parsed_ok: dict[str, dt.datetime] = {}
+        failed: dict[str, str] = {}
         for text in joined[todo].unique():
             try:
-                cache[text] = parse_datetime(text)
+                parsed_ok[text] = parse_datetime(text)
             except DateError as exc:
-                cache[text] = exc
-        mapped = joined[todo].map(cache)
-        bad = mapped.map(lambda v: isinstance(v, DateError))
-        errors[todo & bad.reindex(values.index, fill_value=False)] = mapped[bad].map(str)
-        good = mapped[~bad]
+                failed[text] = str(exc)
+        values_todo = joined[todo]
+        bad = values_todo.isin(list(failed))
+        errors[bad[bad].index] = values_todo[bad].map(failed)
+        good = values_todo[~bad]
         parsed = parsed.astype("datetime64[us]")
-        parsed[good.index] = pd.to_datetime(good.tolist()) if len(good) else parsed[good.index]
+        if len(good):
+            parsed[good.index] = pd.to_datetime(good.map(parsed_ok).tolist())
     return parsed.astype("datetime64[us]"), errors

@@ -106,10 +106,13 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
 
 
 def _keys(raw: pd.DataFrame, secret: bytes) -> list[str | None]:
-    get = lambda c: raw[c] if c in raw else [""] * len(raw)  # noqa: E731
-    return [
-        pii.petitioner_key(secret, pii.identity(i, e, p, n))
-        for i, e, p, n in zip(
-            get("pii_national_id"), get("pii_email"), get("pii_phone"), get("pii_name"), strict=True
-        )
-    ]
+    """HMAC keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
+    empty = pd.Series("", index=raw.index, dtype=object)
+    get = lambda c: raw[c].astype(object) if c in raw else empty  # noqa: E731
+    nid = get("pii_national_id").str.upper().str.strip()
+    mail = get("pii_email").str.lower().str.strip()
+    tel = get("pii_phone").str.replace(r"\D", "", regex=True)
+    name = get("pii_name").str.replace(r"\s", "", regex=True)
+    who = ("id:" + nid).where(nid.ne(""), ("mail:" + mail).where(mail.ne(""),
+          ("tel:" + tel).where(tel.ne(""), ("name:" + name).where(name.ne(""), ""))))  # fmt: skip
+    return [pii.petitioner_key(secret, w) for w in who]

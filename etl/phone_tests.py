@@ -54,7 +54,7 @@ def prepare(
         bad = points.isna()
         reasons.add(
             bad,
-            cells.map(
+            cells[bad].map(
                 lambda v, i=item: BAD_POINTS.format(column=i.column, value=v, max=i.max_points)
             ),
         )

@@ -59,7 +59,9 @@ def prepare(raw: pd.DataFrame, mapping: Mapping, resolver: DistrictResolver,
         lookup = {v: _answer(v, codes) for v in cells.unique()}
         parsed = cells.map(lookup)
         bad = parsed.isna()
-        reasons.add(bad, cells.map(lambda v, c=item.column: BAD_ANSWER.format(column=c, value=v)))
+        reasons.add(
+            bad, cells[bad].map(lambda v, c=item.column: BAD_ANSWER.format(column=c, value=v))
+        )
         ok = parsed[~bad]
         long_parts.append(
             pd.DataFrame(

@@ -65,7 +65,8 @@ def datetime_column(
     values: pd.Series, column: str, reasons: Reasons, *, required: bool = False
 ) -> pd.Series:
     parsed, errors = parse_series(values)
-    reasons.add(errors.ne(""), errors.map(lambda d: BAD_DATE.format(column=column, detail=d)))
+    failed = errors.ne("")
+    reasons.add(failed, errors[failed].map(lambda d: BAD_DATE.format(column=column, detail=d)))
     if required:
         reasons.add(values.eq(""), MISSING_DATE.format(column=column))
     return parsed
@@ -85,7 +86,7 @@ def district_columns(
     hits = values.map(resolved)
     unknown = values.ne("") & hits.isna()
     if not from_address:
-        reasons.add(unknown, values.map(lambda v: UNKNOWN_DISTRICT.format(value=v)))
+        reasons.add(unknown, values[unknown].map(lambda v: UNKNOWN_DISTRICT.format(value=v)))
     return pd.DataFrame(
         {
             "district": hits.map(lambda h: h.district if h else None),
@@ -113,7 +114,7 @@ def satisfaction_score(values: pd.Series, column: str, reasons: Reasons) -> pd.S
     bad = out.eq("bad")
     reasons.add(
         bad,
-        values.map(
+        values[bad].map(
             lambda v: OUT_OF_RANGE.format(
                 column=column, value=v, allowed="1–5 或 非常滿意…非常不滿意"
             )
