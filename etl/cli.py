@@ -287,6 +287,97 @@ def summary(db_path: DbOption = None) -> None:
         )
 
 
+@app.command("metrics")
+def metrics_command(
+    family: Annotated[
+        str,
+        typer.Argument(
+            help="指標類別：timeliness, regional, types, satisfaction, phone-tests, scorecard, summary"
+        ),
+    ],
+    metric: Annotated[
+        str | None, typer.Option("--metric", help="類別中的指標函式名稱；預設為該類別第一個")
+    ] = None,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="分組欄位，可重複（如 --by month --by unit）")
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="期間起日（含），如 2025-01-01 或 114/01/01")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="期間迄日（含）")] = None,
+    agency: Annotated[list[str] | None, typer.Option(help="機關（可重複）")] = None,
+    unit: Annotated[list[str] | None, typer.Option(help="承辦單位（可重複）")] = None,
+    district: Annotated[list[str] | None, typer.Option(help="行政區（可重複）")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="陳情管道（可重複）")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="陳情類別（可重複）")] = None,
+    month: Annotated[str | None, typer.Option(help="月份（summary 用），如 2026-09")] = None,
+    output: Annotated[str, typer.Option("--format", help="輸出格式：table、csv、json")] = "table",
+    db_path: DbOption = None,
+) -> None:
+    """計算指標並輸出表格、CSV 或 JSON。Compute a metric family (table, CSV or JSON)."""
+    from etl.dates import DateError, parse_datetime
+    from metrics import registry
+    from metrics.filters import Filters
+
+    try:
+        available = registry.functions(family)
+        name = metric or next(iter(available), None)
+        if name not in available:
+            raise ValueError(f"「{family}」沒有指標 {name}；可用：{'、'.join(available)}")
+        fn = available[name]
+        start = parse_datetime(date_from).date() if date_from else None
+        end = parse_datetime(date_to).date() if date_to else None
+        filters = Filters(start, end, tuple(agency or ()), tuple(unit or ()), tuple(district or ()),
+                          tuple(channel or ()), tuple(category or ()))  # fmt: skip
+        kwargs: dict = {}
+        if by:
+            if not registry.accepts(fn, "by"):
+                raise ValueError(f"{name} 不接受 --by")
+            kwargs["by"] = tuple(by)
+        if month:
+            if not registry.accepts(fn, "month"):
+                raise ValueError(f"{name} 不接受 --month")
+            kwargs["month"] = parse_datetime(month + "-01" if len(month) <= 7 else month).date()
+        if output not in ("table", "csv", "json"):
+            raise ValueError("--format 應為 table、csv 或 json")
+    except (ValueError, DateError) as exc:
+        err.print(f"[bold red]參數錯誤[/]：{exc}")
+        raise typer.Exit(2) from None
+    target = _db(db_path)
+    if not target.exists():
+        err.print(f"找不到資料庫 {target}；請先執行 svcq sample 或 svcq load。")
+        raise typer.Exit(EXIT_FAILED)
+    con = db.connect_readonly(target)
+    try:
+        frame = fn(con, filters, **kwargs)
+    except ValueError as exc:
+        err.print(f"[bold red]參數錯誤[/]：{exc}")
+        raise typer.Exit(2) from None
+    finally:
+        con.close()
+    _print_frame(frame, output, title=f"{family} / {name}")
+
+
+def _print_frame(frame: pd.DataFrame, output: str, title: str) -> None:
+    if output == "csv":
+        typer.echo(frame.to_csv(index=False), nl=False)
+    elif output == "json":
+        typer.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=2))
+    else:
+        table = RichTable(title=title)
+        for column in frame.columns:
+            table.add_column(str(column))
+        for rec in frame.itertuples(index=False):
+            table.add_row(*[_cell(v) for v in rec])
+        console.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and not pd.isna(value) and not value.is_integer():
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    return _fmt(value)
+
+
 def _fmt(value: object) -> str:
     """A cell for the terminal: thousands separators, dates without time, '—' for missing."""
     if value is None or pd.isna(value):

@@ -1,0 +1,47 @@
+"""Which metric functions exist, by family, for the CLI and the docs check.
+
+A family is a list of modules; each module names its public functions in
+``PUBLIC_METRICS``. The first function of a family is its default.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "timeliness": ("metrics.timeliness",),
+    "regional": ("metrics.regional",),
+    "types": ("metrics.types", "metrics.spikes"),
+    "satisfaction": ("metrics.satisfaction", "metrics.reliability", "metrics.reply_satisfaction"),
+    "phone-tests": ("metrics.phone_tests",),
+    "scorecard": ("metrics.scorecard",),
+    "summary": ("metrics.summary",),
+}
+
+
+def functions(family: str) -> dict[str, Callable]:
+    """The public metric functions of a family, in declaration order."""
+    if family not in FAMILIES:
+        raise ValueError(f"沒有「{family}」這個指標類別；可用：{'、'.join(FAMILIES)}")
+    found: dict[str, Callable] = {}
+    for name in FAMILIES[family]:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        for fn_name in getattr(module, "PUBLIC_METRICS", ()):
+            found[fn_name] = getattr(module, fn_name)
+    return found
+
+
+def all_functions() -> dict[str, Callable]:
+    out: dict[str, Callable] = {}
+    for family in FAMILIES:
+        out.update(functions(family))
+    return out
+
+
+def accepts(fn: Callable, parameter: str) -> bool:
+    return parameter in inspect.signature(fn).parameters
