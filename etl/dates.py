@@ -23,10 +23,19 @@ EARLIEST = dt.datetime(1990, 1, 1)
 LATEST = dt.datetime(2100, 1, 1)
 
 _SEPARATED = re.compile(
-    r"^(?:民國|中華民國)?\s*(\d{2,4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]+(.*))?$"
+    r"^(?:民國|中華民國)?\s*(\d{2,4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*(日)?"
+    r"(?:(?(4)[\sT]*|[\sT]+)(.+))?$"
 )
 _COMPACT = re.compile(r"^(?:民國)?(\d{6,8})(?:[ T]+(.*))?$")
+# An ISO 8601 offset (+08:00, Z): converted to Taiwan time, which is what is stored.
+_OFFSET = re.compile(r"(?:Z|[+\-]\d{2}:?\d{2})$")
+TAIWAN = dt.timezone(dt.timedelta(hours=8))
+# The full forms a clean export writes, parsed by pandas in bulk; anything else
+# (partial dates such as "2024", offsets, ROC years) goes through parse_datetime.
+_FAST_FORMATS = {
+    r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$": "%Y-%m-%d %H:%M:%S",
+    r"^\d{4}-\d{2}-\d{2}$": "%Y-%m-%d",
+}
 _TIME = re.compile(
     r"^(上午|下午|AM|PM|am|pm)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(AM|PM|am|pm)?$"
 )
@@ -69,9 +78,16 @@ def parse_datetime(value: str) -> dt.datetime | None:
     text = halfwidth(value).strip()
     if not text:
         return None
+    offset = _OFFSET.search(text) if "T" in text or text.endswith("Z") else None
+    if offset:
+        try:
+            aware = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise DateError(f"日期「{value}」無法解析") from None
+        text = aware.astimezone(TAIWAN).replace(tzinfo=None).isoformat(sep=" ")
     m = _SEPARATED.match(text)
     if m:
-        year, month, day, rest = _year(m[1]), int(m[2]), int(m[3]), m[4]
+        year, month, day, rest = _year(m[1]), int(m[2]), int(m[3]), m[5]
     else:
         m = _COMPACT.match(text)
         if not m:
@@ -100,8 +116,12 @@ def parse_series(values: pd.Series, times: pd.Series | None = None) -> tuple[pd.
     messages with '' where the cell parsed or was empty).
     """
     joined = values if times is None else (values.str.strip() + " " + times.str.strip()).str.strip()
-    # Fast path for the ISO forms a clean export uses; everything else by distinct value.
-    parsed = pd.to_datetime(joined, format="ISO8601", errors="coerce")
+    # Fast path for the full forms a clean export uses; everything else by distinct value.
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    for pattern, fmt in _FAST_FORMATS.items():
+        hit = joined.str.match(pattern).fillna(False).astype(bool)
+        if hit.any():
+            parsed[hit] = pd.to_datetime(joined[hit], format=fmt, errors="coerce")
     parsed = parsed.where(parsed.isna() | ((parsed >= EARLIEST) & (parsed < LATEST)))
     todo = parsed.isna() & joined.ne("")
     errors = pd.Series("", index=values.index, dtype=object)

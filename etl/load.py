@@ -81,8 +81,8 @@ def load_file(
     db_path, path = Path(db_path), Path(path)
     mapping = resolve_mapping(kind, Path(mapping_path) if mapping_path else None)
     progress("讀取檔案", 0, 1)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     table = read_table(path, encoding=encoding or mapping.encoding, sheet=mapping.sheet)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     mapping.check_columns(list(table.frame.columns), path.name)
     progress("讀取檔案", 1, 1)
     raw = mapping.extract(table.frame)
@@ -91,7 +91,9 @@ def load_file(
     reasons = Reasons(raw.index)
     progress("檢核與正規化", 0, table.rows_read)
     with db.write_session(db_path) as con:
-        districts.store(con, resolver.districts)
+        others = [d for d in resolver.districts if d.city != districts.CONFIGURED_CITY]
+        if others:  # the configured city's are in place since the schema was created
+            districts.store(con, others)
         batch_id = int(db.scalar(con, "SELECT nextval('batch_ids')"))
         writer = _WRITERS[kind]
         counts = writer(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress)

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from etl.text import clean_cell
+from etl.text import halfwidth
 
 KINDS = ("petitions", "surveys", "phone-tests")
 
@@ -146,9 +148,22 @@ class Mapping:
 
 
 def _clean(series: pd.Series) -> pd.Series:
-    uniques = series.unique()
-    lookup = {v: clean_cell(v) for v in uniques}
-    return series.map(lookup).astype(object)
+    """Cells as NFC, half-width, trimmed text (see ``etl.text.clean_cell``), vectorised.
+
+    NFC and trimming run in Arrow; the Python translation of full-width characters
+    runs only on the cells that contain one.
+    """
+    arr = pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    arr = pc.utf8_normalize(pc.fill_null(arr, ""), form="NFC")
+    values = arr.to_numpy(zero_copy_only=False).astype(object)
+    wide = pc.match_substring_regex(arr, _WIDE).to_numpy(zero_copy_only=False)
+    if wide.any():
+        values[wide] = [halfwidth(v) for v in values[wide]]
+    trimmed = pc.utf8_trim_whitespace(pa.array(values, type=pa.string()))
+    return pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
+
+
+_WIDE = "[\uff01-\uff5e\u3000]"
 
 
 def _spec(kind: str, name: str, raw: object) -> FieldSpec:
@@ -160,6 +175,13 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
     unknown = set(raw) - allowed
     if unknown:
         raise MappingError(f"欄位 {name} 有不認得的設定：{'、'.join(sorted(unknown))}")
+    for key in ("column", "date", "time", "address"):
+        if key in raw and not isinstance(raw[key], str):
+            raise MappingError(f"欄位 {name} 的 {key} 應為欄位名稱（文字）")
+    if "codes" in raw and not isinstance(raw["codes"], dict):
+        raise MappingError(f'欄位 {name} 的 codes 應為代碼表，如 {{ "1" = "1999" }}')
+    if "value" in raw and not isinstance(raw["value"], str | int | float):
+        raise MappingError(f"欄位 {name} 的 value 應為文字或數字")
     spec = FieldSpec(
         column=raw.get("column"),
         codes={str(k): str(v) for k, v in (raw.get("codes") or {}).items()},
@@ -192,6 +214,16 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
         raise MappingError(f"對照檔 {name} 缺少 source_system（案件來源系統名稱）")
     allowed = FIELDS[kind]
     raw_fields = doc.get("fields") or {}
+    _expect(raw_fields, dict, f"對照檔 {name} 的 [fields] 應為表格（欄位 = 來源欄名）")
+    _expect(doc.get("pii") or {}, dict, f"對照檔 {name} 的 [pii] 應為表格")
+    _expect(doc.get("read") or {}, dict, f"對照檔 {name} 的 [read] 應為表格")
+    district_section = doc.get("districts") or {}
+    _expect(district_section, dict, f"對照檔 {name} 的 [districts] 應為表格")
+    lists = district_section.get("lists", [])
+    if not isinstance(lists, list) or not all(isinstance(p, str) for p in lists):
+        raise MappingError(
+            f'對照檔 {name} 的 [districts] lists 應為檔名清單，如 ["../districts/taipei.csv"]'
+        )
     unknown = set(raw_fields) - set(allowed["required"]) - set(allowed["optional"])
     if unknown:
         raise MappingError(f"對照檔 {name} 有 {kind} 不認得的欄位：{'、'.join(sorted(unknown))}")
@@ -226,6 +258,8 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
 
 def _survey_parts(mapping: Mapping, doc: dict) -> None:
     items = doc.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise MappingError(f"對照檔 {mapping.name} 的題目應寫成 [[items]] 表格陣列")
     if not items:
         raise MappingError(f"對照檔 {mapping.name} 需要 [[items]]（題目欄位、代碼、題目、構面）")
     for i, raw in enumerate(items, start=1):
@@ -238,19 +272,26 @@ def _survey_parts(mapping: Mapping, doc: dict) -> None:
         if item.dimension not in DIMENSIONS:
             raise MappingError(f"題目 {item.code} 的構面應為 {'、'.join(DIMENSIONS)} 其中之一")
         mapping.items.append(item)
-    mapping.answers = {str(k): str(v) for k, v in (doc.get("answers") or {}).items()}
+    answers = doc.get("answers") or {}
+    _expect(answers, dict, f'對照檔 {mapping.name} 的 [answers] 應為代碼表，如 "9" = "不知道"')
+    mapping.answers = {str(k): str(v) for k, v in answers.items()}
 
 
 def _rubric_parts(mapping: Mapping, doc: dict) -> None:
     rubric = doc.get("rubric") or []
+    if not isinstance(rubric, list) or not all(isinstance(r, dict) for r in rubric):
+        raise MappingError(f"對照檔 {mapping.name} 的評分項目應寫成 [[rubric]] 表格陣列")
     version = str(doc.get("rubric_version") or "").strip()
     if not rubric or not version:
         raise MappingError(f"對照檔 {mapping.name} 需要 rubric_version 與 [[rubric]] 評分項目")
     for i, raw in enumerate(rubric, start=1):
+        points = raw.get("max_points")
+        if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
+            raise MappingError(f"對照檔 {mapping.name} 第 {i} 個評分項目的 max_points 應為正數")
         try:
             item = RubricItem(
                 str(raw["column"]), str(raw["code"]), str(raw["text"]), str(raw["category"]),
-                float(raw["max_points"]),
+                float(points),
             )  # fmt: skip
         except (KeyError, ValueError) as exc:
             raise MappingError(
@@ -261,6 +302,11 @@ def _rubric_parts(mapping: Mapping, doc: dict) -> None:
     if abs(total - 100) > 1e-6:
         raise MappingError(f"對照檔 {mapping.name} 的評分項目滿分合計為 {total:g}，應為 100")
     mapping.rubric_version = version
+
+
+def _expect(value: object, kind: type, message: str) -> None:
+    if not isinstance(value, kind):
+        raise MappingError(message)
 
 
 def load_mapping(path: Path | str) -> Mapping:

@@ -24,12 +24,14 @@ KEY_ENV = "SVCQ_KEY_FILE"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"), "〔電子郵件〕"),
     (re.compile(r"(?<![A-Za-z0-9])[A-Za-z][1289]\d{8}(?!\d)"), "〔身分證號〕"),
-    (re.compile(r"(?<!\d)09\d{2}[\s\-]?\d{3}[\s\-]?\d{3}(?!\d)"), "〔電話〕"),
+    (re.compile(r"(?<!\d)(?:\+?886[\s\-]?|0)9\d{2}[\s\-]?\d{3}[\s\-]?\d{3}(?!\d)"), "〔電話〕"),
     (re.compile(r"(?<!\d)\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?:#\d+)?(?!\d)"), "〔電話〕"),
+    # A street address from its section/lane/number on: the road and district stay (they
+    # are where the problem is), the house number that identifies a home does not.
     (
         re.compile(
-            r"[\u4e00-\u9fff]{1,6}(?:路|街|大道)(?:[一二三四五六七八九十\d]+段)?"
-            r"(?:\d+巷)?(?:\d+弄)?\d+(?:之\d+)?號(?:\d+樓)?(?:之\d+)?"
+            r"(?<=[路街道])(?:[一二三四五六七八九十\d]+段)?(?:\d+巷)?(?:\d+弄)?"
+            r"\d+(?:[之\-]\d+)?號(?:之\d+)?(?:\d+樓|[一二三四五六七八九十]+樓)?(?:之\d+)?"
         ),
         "〔地址〕",
     ),
@@ -78,20 +80,24 @@ def mask_text(text: str, known: tuple[str, ...] = ()) -> str:
     """Free text with personal data replaced by labels such as 〔電話〕.
 
     ``known`` holds this row's own personal values (name, phone, ...), masked
-    verbatim first; patterns then catch IDs, phones, e-mails and street addresses.
+    verbatim first; patterns then catch IDs, phones, e-mails and house numbers.
+    Matching runs on a half-width copy (full-width digits are common), which has
+    the same length, so the spans found there are cut from the original text and
+    its Chinese punctuation survives.
     """
     if not text:
         return text
-    out = halfwidth(text)
-    for value in known:
-        value = halfwidth(value).strip()
-        if len(value) >= 2:
-            out = out.replace(value, "〔個資〕")
-    for pattern, label in _PATTERNS:
-        out = pattern.sub(label, out)
+    out = text
+    forms = {halfwidth(v).strip() for v in known}
+    forms = sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+    patterns = [(re.compile("|".join(map(re.escape, forms))), "〔個資〕")] if forms else []
+    for pattern, label in patterns + _PATTERNS:
+        view = halfwidth(out)
+        pieces, last = [], 0
+        for m in pattern.finditer(view):
+            pieces.append(out[last : m.start()])
+            pieces.append(label)
+            last = m.end()
+        if pieces:
+            out = "".join(pieces) + out[last:]
     return out
-
-
-def mask_cell(value: str) -> str:
-    """A cell of unknown content, masked for storage in the rejects table."""
-    return mask_text(value)
