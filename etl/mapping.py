@@ -136,7 +136,10 @@ class Mapping:
                     else (date + " " + _clean(frame[spec.time])).str.strip()
                 )
             else:
-                col = _clean(frame[spec.column or spec.address])
+                # Free text keeps its full-width punctuation; everything else is half-width.
+                col = _clean(
+                    frame[spec.column or spec.address], halfwidth_text=name not in FREE_TEXT
+                )
                 out[name] = col.map(lambda v, c=spec.codes: c.get(v, v)) if spec.codes else col
         for pii_field, column in self.pii.items():
             out["pii_" + pii_field] = _clean(frame[column])
@@ -147,7 +150,10 @@ class Mapping:
         return pd.DataFrame(out, index=frame.index)
 
 
-def _clean(series: pd.Series) -> pd.Series:
+FREE_TEXT = ("subject", "extension_reason")
+
+
+def _clean(series: pd.Series, *, halfwidth_text: bool = True) -> pd.Series:
     """Cells as NFC, half-width, trimmed text (see ``etl.text.clean_cell``), vectorised.
 
     NFC and trimming run in Arrow; the Python translation of full-width characters
@@ -157,7 +163,7 @@ def _clean(series: pd.Series) -> pd.Series:
     arr = pc.utf8_normalize(pc.fill_null(arr, ""), form="NFC")
     values = arr.to_numpy(zero_copy_only=False).astype(object)
     wide = pc.match_substring_regex(arr, _WIDE).to_numpy(zero_copy_only=False)
-    if wide.any():
+    if halfwidth_text and wide.any():
         values[wide] = [halfwidth(v) for v in values[wide]]
     trimmed = pc.utf8_trim_whitespace(pa.array(values, type=pa.string()))
     return pd.Series(trimmed.to_numpy(zero_copy_only=False), index=series.index, dtype=object)

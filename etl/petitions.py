@@ -9,9 +9,12 @@ effective due date after extension, the reply date, working days to reply
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl import pii, validate
 from etl.districts import DistrictResolver
+from etl.text import halfwidth
 from etl.validate import Reasons
 
 KEY = ("source_system", "case_id")
@@ -97,11 +100,28 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
         if c in raw
     ]
     out["petitioner_key"] = _keys(raw, secret)
-    subject = col("subject")
-    known = raw[pii_cols].itertuples(index=False, name=None) if pii_cols else [()] * len(raw)
-    out["subject_masked"] = [
-        pii.mask_text(s, k) or None for s, k in zip(subject, known, strict=True)
-    ]
+    out["subject_masked"] = _masked_subjects(col("subject"), raw[pii_cols] if pii_cols else None)
+    return out
+
+
+def _masked_subjects(subject: pd.Series, known: pd.DataFrame | None) -> list[str | None]:
+    """Masked subjects; the per-row masking runs only where personal data can be.
+
+    A row needs it when a pattern (ID, phone, e-mail, house number) matches its
+    half-width form, or when it contains one of its own personal values.
+    """
+    text = subject.astype(object).to_numpy()
+    view = pa.array([halfwidth(t) for t in text], type=pa.string())
+    suspect = pc.match_substring_regex(view, pii.ANY_PATTERN).to_numpy(zero_copy_only=False)
+    rows = known.itertuples(index=False, name=None) if known is not None else [()] * len(text)
+    out: list[str | None] = []
+    for t, s, k in zip(text, suspect, rows, strict=True):
+        if not t:
+            out.append(None)
+        elif s or any(v and len(v) >= 2 and (v in t or halfwidth(v) in t) for v in k):
+            out.append(pii.mask_text(t, k))
+        else:
+            out.append(t)
     return out
 
 

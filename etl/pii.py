@@ -38,6 +38,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# All patterns in one regex, one pass per text; at a given position the first
+# alternative that matches wins, in the order of _PATTERNS.
+_COMBINED = re.compile("|".join(f"(?P<p{i}>{p.pattern})" for i, (p, _) in enumerate(_PATTERNS)))
+_LABELS = {f"p{i}": label for i, (_, label) in enumerate(_PATTERNS)}
+
+# A cheap bulk pre-filter (RE2 syntax, no lookbehind) that matches at least wherever
+# any pattern above does: an @, an ID shape, a run of phone digits, or a house number.
+ANY_PATTERN = r"@|[A-Za-z][1289]\d{8}|\d{2,}[\s\-)]*\d{3}|\d號"
+
+
 def key_path_for(db_path: Path) -> Path:
     env = os.environ.get(KEY_ENV)
     return Path(env) if env else db_path.with_name(db_path.name + ".key")
@@ -87,17 +97,38 @@ def mask_text(text: str, known: tuple[str, ...] = ()) -> str:
     """
     if not text:
         return text
-    out = text
-    forms = {halfwidth(v).strip() for v in known}
-    forms = sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
-    patterns = [(re.compile("|".join(map(re.escape, forms))), "〔個資〕")] if forms else []
-    for pattern, label in patterns + _PATTERNS:
-        view = halfwidth(out)
-        pieces, last = [], 0
-        for m in pattern.finditer(view):
-            pieces.append(out[last : m.start()])
-            pieces.append(label)
-            last = m.end()
-        if pieces:
-            out = "".join(pieces) + out[last:]
-    return out
+    view = halfwidth(text)
+    spans: list[tuple[int, int, str]] = []
+    forms = sorted({halfwidth(v).strip() for v in known} - {""}, key=len, reverse=True)
+    for form in (f for f in forms if len(f) >= 2):
+        spans += [(start, end, "〔個資〕") for start, end in _find_all(view, form)]
+    for m in _COMBINED.finditer(view):
+        spans.append((m.start(), m.end(), _LABELS[m.lastgroup]))
+    return _cut(text, spans)
+
+
+def _find_all(view: str, needle: str) -> list[tuple[int, int]]:
+    spans, start = [], view.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = view.find(needle, start + len(needle))
+    return spans
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Replace spans found on the half-width view (same length) in the original text.
+
+    Where spans overlap, the one listed first wins (the row's own values, then the
+    patterns in their order).
+    """
+    if not spans:
+        return text
+    taken: list[tuple[int, int, str]] = []
+    for span in spans:
+        if all(span[1] <= s or span[0] >= e for s, e, _ in taken):
+            taken.append(span)
+    pieces, last = [], 0
+    for start, end, label in sorted(taken):
+        pieces += [text[last:start], label]
+        last = end
+    return "".join(pieces) + text[last:]

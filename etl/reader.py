@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ENCODING_ALIASES = {
@@ -194,10 +195,11 @@ def _to_table(rows: list[list[str]], encoding: str, name: str) -> Table:
             malformed.append((number, row)) if row else malformed.append((number, [""]))
         else:
             malformed.append((number, row))
-    frame = (
-        pd.DataFrame(good, columns=header, dtype=object)
-        if good
-        else pd.DataFrame(columns=header, dtype=object)
+    # Column-wise construction: several times faster than from a list of row lists.
+    columns = list(zip(*good, strict=True)) if good else [()] * width
+    frame = pd.DataFrame(
+        {name: np.array(col, dtype=object) for name, col in zip(header, columns, strict=True)},
+        columns=header,
     )
     return Table(
         frame=frame.fillna(""), row_numbers=numbers, encoding=encoding, malformed=malformed
