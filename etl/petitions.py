@@ -126,7 +126,7 @@ def _masked_subjects(subject: pd.Series, known: pd.DataFrame | None) -> list[str
 
 
 def _keys(raw: pd.DataFrame, secret: bytes) -> list[str | None]:
-    """HMAC keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
+    """Keyed-hash petitioner keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
     empty = pd.Series("", index=raw.index, dtype=object)
     get = lambda c: raw[c].astype(object) if c in raw else empty  # noqa: E731
     nid = get("pii_national_id").str.upper().str.strip()

@@ -2,7 +2,7 @@
 
 Names, national ID numbers, phone numbers, e-mail addresses and street addresses
 never reach the database or logs in clear. The petitioner key is
-HMAC-SHA256(secret, identity), where the secret lives in a key file beside the
+keyed BLAKE2b(secret, identity) (a MAC, like HMAC), where the secret lives in a key file beside the
 database (mode 0600), not in it: a copy of the database alone cannot be
 brute-forced back to ID numbers, yet the same person gets the same key across
 loads.
@@ -11,7 +11,6 @@ loads.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -81,9 +80,10 @@ def identity(national_id: str, email: str, phone: str, name: str) -> str:
 
 
 def petitioner_key(secret: bytes, who: str) -> str | None:
+    """Keyed BLAKE2b (a MAC like HMAC-SHA256, cheaper per call) of an identity."""
     if not who:
         return None
-    return hmac.new(secret, who.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hashlib.blake2b(who.encode("utf-8"), key=secret, digest_size=16).hexdigest()
 
 
 def mask_text(text: str, known: tuple[str, ...] = ()) -> str:

@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS petitions (
     reply_working_days  INTEGER,            -- working days from the next working day after receipt to replied_date
     on_time             BOOLEAN,            -- replied_date <= effective_due_date; NULL while open
     reply_satisfaction  SMALLINT,           -- 1 (非常不滿意) .. 5 (非常滿意); NULL when not rated
-    petitioner_key      VARCHAR,            -- HMAC-SHA256 of the petitioner's identity, for repeat detection only
+    petitioner_key      VARCHAR,            -- keyed BLAKE2b of the petitioner's identity, for repeat detection only
     subject_masked      VARCHAR,            -- subject with personal data masked
     row_hash            VARCHAR NOT NULL,   -- hash of the canonical record, for idempotent reloads
     batch_id            INTEGER NOT NULL,   -- batch that last inserted or changed the row
