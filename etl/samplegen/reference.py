@@ -181,7 +181,3 @@ def check_period(start: dt.date, months: int) -> dt.date:
 def add_months(day: dt.date, n: int) -> dt.date:
     total = day.year * 12 + day.month - 1 + n
     return dt.date(total // 12, total % 12 + 1, 1)
-
-
-def roc(year: int) -> int:
-    return year - 1911
