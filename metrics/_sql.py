@@ -1,0 +1,155 @@
+"""Small shared pieces of SQL for the petition metrics: grouping allow-lists, labels, dates.
+
+Identifiers reach SQL only through the fixed mappings below; callers name a grouping
+(``"unit"``), never a column or an expression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from etl.db import scalar
+from metrics.filters import Filters
+
+UNSPECIFIED = "未填"
+OTHER_CITY = "其他縣市"
+NO_DISTRICT = "未填行政區"
+
+# District as shown in results: the canonical name inside the configured city, and one
+# line each for other cities' districts and for rows without a district. A district
+# given without a known city (in_city NULL) is not the configured city's: 其他縣市.
+DISTRICT_LABEL = (
+    f"CASE WHEN {{p}}district IS NULL THEN '{NO_DISTRICT}' "
+    f"WHEN {{p}}in_city THEN {{p}}district ELSE '{OTHER_CITY}' END"
+)
+
+
+def _text(column: str) -> str:
+    return f"coalesce({{p}}{column}, '{UNSPECIFIED}')"
+
+
+def petition_groupings(date_column: str = "received_date") -> dict[str, str]:
+    """Grouping name -> SQL template over the petitions table (``{p}`` is the alias prefix).
+
+    ``month`` buckets ``date_column`` as 'YYYY-MM'; text columns show 未填 for NULL.
+    """
+    return {
+        "month": f"strftime({{p}}{date_column}, '%Y-%m')",
+        "unit": _text("unit"),
+        "agency": _text("agency"),
+        "channel": _text("channel"),
+        "category": _text("category"),
+        "subcategory": _text("subcategory"),
+        "district": DISTRICT_LABEL,
+    }
+
+
+def petition_keys(date_column: str = "received_date") -> dict[str, str]:
+    """As ``petition_groupings`` but ``month`` is the integer YYYYMM, several times cheaper
+    to group millions of rows by; turn it into 'YYYY-MM' with ``format_months``."""
+    keys = petition_groupings(date_column)
+    keys["month"] = f"(year({{p}}{date_column}) * 100 + month({{p}}{date_column}))"
+    return keys
+
+
+def format_months(frame: pd.DataFrame, column: str = "month") -> pd.DataFrame:
+    """Integer YYYYMM month keys of an aggregated frame as 'YYYY-MM' (NULL stays NULL)."""
+    if column in frame.columns and not pd.api.types.is_string_dtype(frame[column]):
+        frame[column] = [
+            None if pd.isna(v) else f"{int(v) // 100:04d}-{int(v) % 100:02d}" for v in frame[column]
+        ]
+    return frame
+
+
+def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        return (by,)
+    return tuple(by)
+
+
+def group_columns(
+    by: str | Sequence[str] | None,
+    allowed: Mapping[str, str],
+    *,
+    alias: str = "",
+) -> list[tuple[str, str]]:
+    """``(name, sql expression)`` for each requested grouping, from the allow-list only.
+
+    Raises ``ValueError`` (Traditional Chinese) for an unknown or repeated grouping.
+    """
+    names = normalise_by(by)
+    prefix = f"{alias}." if alias else ""
+    out = []
+    for name in names:
+        if name not in allowed:
+            raise ValueError(f"不支援的分組欄位「{name}」；可用的分組：{'、'.join(allowed)}")
+        if names.count(name) > 1:
+            raise ValueError(f"分組欄位「{name}」重複")
+        out.append((name, allowed[name].format(p=prefix)))
+    return out
+
+
+def select_list(groups: list[tuple[str, str]]) -> str:
+    """``expr AS name, ...`` followed by a comma, or empty when there is no grouping."""
+    return "".join(f"{expr} AS {name}, " for name, expr in groups)
+
+
+def group_clause(groups: list[tuple[str, str]]) -> str:
+    if not groups:
+        return ""
+    return "GROUP BY " + ", ".join(name for name, _ in groups)
+
+
+def order_clause(groups: list[tuple[str, str]]) -> str:
+    if not groups:
+        return ""
+    return "ORDER BY " + ", ".join(name for name, _ in groups)
+
+
+def latest_received(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
+    """The latest receipt date among petitions matching the dimension filters (period ignored)."""
+    where, params = filters.with_period(None, None).where(None)
+    return scalar(con, f"SELECT max(received_date) FROM petitions WHERE {where}", params)  # noqa: S608
+
+
+def first_received(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
+    """The earliest receipt date among petitions matching the dimension filters."""
+    where, params = filters.with_period(None, None).where(None)
+    return scalar(con, f"SELECT min(received_date) FROM petitions WHERE {where}", params)  # noqa: S608
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return add_months(day, 1) - dt.timedelta(days=1)
+
+
+def parse_month(month: str | dt.date) -> dt.date:
+    """'2025-03' or any date in the month -> the month's first day."""
+    if isinstance(month, dt.date):
+        return month_start(month)
+    try:
+        return dt.datetime.strptime(month.strip()[:7], "%Y-%m").date()
+    except ValueError:
+        raise ValueError(f"月份「{month}」格式應為 YYYY-MM") from None
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, or None when the denominator is missing or zero."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator

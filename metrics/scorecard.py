@@ -1,0 +1,218 @@
+"""Family 6, the unit scorecard (單位績效燈號) for the monthly meeting.
+
+For each unit: on-time rate, overdue open cases, survey satisfaction and telephone test
+score, each against a target and against the unit's own previous period, and one overall
+standing (良好 / 注意 / 需追蹤) so the meeting sees at a glance who needs follow-up.
+
+Standing, from the indicators the unit has data for:
+- 需追蹤: two or more targets missed, or any missed badly (``SEVERE_MARGINS``: on-time
+  rate or satisfaction 10 percentage points below target, phone score 15 points below,
+  more than 5 overdue cases above target);
+- 注意: exactly one target missed, not badly;
+- 良好: every target met;
+- 資料不足: no indicator has data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from metrics import _sql, timeliness
+from metrics.filters import Filters
+
+PUBLIC_METRICS = ("unit_scorecard",)
+
+# Documented defaults; override any of them with ``targets=``.
+DEFAULT_TARGETS: dict[str, float] = {
+    "on_time_rate": 0.95,  # 依限辦結率 ≥ 95%
+    "overdue_open": 0,  # 逾期未結 = 0 件
+    "survey_satisfaction": 0.85,  # 調查滿意度 ≥ 85%
+    "phone_score": 85.0,  # 電話禮貌測試平均 ≥ 85 分
+}
+# How far past the target a miss counts as bad (需追蹤 on its own).
+SEVERE_MARGINS: dict[str, float] = {
+    "on_time_rate": 0.10,
+    "overdue_open": 5,
+    "survey_satisfaction": 0.10,
+    "phone_score": 15.0,
+}
+LOWER_IS_BETTER = {"overdue_open"}
+INDICATORS = ("on_time_rate", "overdue_open", "survey_satisfaction", "phone_score")
+LABELS = {
+    "on_time_rate": "依限辦結率",
+    "overdue_open": "逾期未結",
+    "survey_satisfaction": "調查滿意度",
+    "phone_score": "電話禮貌測試",
+}
+
+GOOD = "良好"
+WATCH = "注意"
+FOLLOW_UP = "需追蹤"
+NO_DATA = "資料不足"
+STANDING_ORDER = {FOLLOW_UP: 0, WATCH: 1, GOOD: 2, NO_DATA: 3}
+
+
+def _period(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, dt.date]:
+    end = filters.end or _sql.latest_received(con, filters)
+    if end is None:
+        raise ValueError("資料庫中沒有陳情資料，無法決定評比期間")
+    start = filters.start or _sql.month_start(end)
+    return start, end
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period just before: the same number of whole months when the period is whole
+    calendar months, else the same number of days."""
+    if start.day == 1 and end == _sql.month_end(end):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return _sql.add_months(start, -months), start - dt.timedelta(days=1)
+    length = end - start
+    prev_end = start - dt.timedelta(days=1)
+    return prev_end - length, prev_end
+
+
+def _petition_figures(
+    con: duckdb.DuckDBPyConnection, filters: Filters, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    period = filters.with_period(start, end)
+    rate = timeliness.on_time_rate(con, period, by="unit", date_basis="replied")
+    rate = rate[["unit", "replied", "on_time_rate"]]
+    overdue = timeliness.open_cases(con, period, by="unit", as_of=end)
+    overdue = overdue[["unit", "open_overdue"]].rename(columns={"open_overdue": "overdue_open"})
+    frame = rate.merge(overdue, on="unit", how="outer")
+    frame["overdue_open"] = frame["overdue_open"].fillna(0).astype("int64")
+    return frame
+
+
+def _survey_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    from metrics.satisfaction import survey_satisfaction
+
+    frame = survey_satisfaction(con, filters, by=("unit",))
+    frame = frame[["unit", "n", "rate"]]
+    return frame.rename(columns={"n": "survey_n", "rate": "survey_satisfaction"})
+
+
+def _phone_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    from metrics.phone_tests import phone_scores
+
+    frame = phone_scores(con, filters, by=("unit",))
+    frame = frame[["unit", "calls", "mean_score"]]
+    return frame.rename(columns={"calls": "phone_calls", "mean_score": "phone_score"})
+
+
+def _figures(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    start: dt.date,
+    end: dt.date,
+    slow_months: int,
+) -> pd.DataFrame:
+    slow = filters.with_period(_sql.add_months(_sql.month_start(end), 1 - slow_months), end)
+    frame = _petition_figures(con, filters, start, end)
+    for part in (_survey_figures(con, slow), _phone_figures(con, slow)):
+        frame = frame.merge(part, on="unit", how="outer")
+    for column in ("replied", "overdue_open", "survey_n", "phone_calls"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("on_time_rate", "survey_satisfaction", "phone_score"):
+        frame[column] = frame[column].astype("Float64")
+    return frame
+
+
+def _check_targets(targets: Mapping[str, float] | None) -> dict[str, float]:
+    merged = dict(DEFAULT_TARGETS)
+    for key, value in (targets or {}).items():
+        if key not in DEFAULT_TARGETS:
+            raise ValueError(f"未知的目標項目「{key}」；可用：{'、'.join(DEFAULT_TARGETS)}")
+        merged[key] = float(value)
+    return merged
+
+
+def _format(indicator: str, value: float) -> str:
+    if indicator in ("on_time_rate", "survey_satisfaction"):
+        return f"{value * 100:.1f}%"
+    if indicator == "overdue_open":
+        return f"{int(value)} 件"
+    return f"{value:.1f} 分"
+
+
+def _standing(frame: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
+    misses = np.zeros(len(frame), dtype=int)
+    severe = np.zeros(len(frame), dtype=bool)
+    known = np.zeros(len(frame), dtype=bool)
+    notes: list[list[str]] = [[] for _ in range(len(frame))]
+    for name in INDICATORS:
+        value = frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        target = targets[name]
+        has = ~np.isnan(value)
+        if name in LOWER_IS_BETTER:
+            missed = has & (value > target)
+            bad = has & (value > target + SEVERE_MARGINS[name])
+        else:
+            missed = has & (value < target)
+            bad = has & (value < target - SEVERE_MARGINS[name])
+        frame[f"{name}_target"] = target
+        frame[f"{name}_met"] = pd.array(np.where(has, ~missed, None), dtype="boolean")
+        misses += missed
+        severe |= bad
+        known |= has
+        for i in np.flatnonzero(missed):
+            notes[i].append(
+                f"{LABELS[name]} {_format(name, value[i])}（目標 {_format(name, target)}）"
+            )
+    frame["targets_missed"] = misses
+    frame["standing"] = np.select(
+        [~known, severe | (misses >= 2), misses == 1], [NO_DATA, FOLLOW_UP, WATCH], default=GOOD
+    )
+    frame["notes"] = ["；".join(n) for n in notes]
+    return frame
+
+
+def unit_scorecard(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    targets: Mapping[str, float] | None = None,
+    slow_months: int = 12,
+) -> pd.DataFrame:
+    """單位績效燈號: per unit, four indicators vs target and vs the previous period, and a standing.
+
+    on_time_rate: 依限辦結率 of cases replied in the period (fraction, ``on_time_rate``
+    with date_basis="replied", data-quality exclusions applied); overdue_open: cases
+    open and past due at the period end (all received by then); survey_satisfaction:
+    survey rate (Taiwan convention, ``survey_satisfaction``) and phone_score: mean test
+    score (0-100, ``phone_scores``), both over the ``slow_months`` months ending with
+    the period (waves and rounds are sparse). Targets: ``DEFAULT_TARGETS`` unless
+    overridden. The previous period has the same length just before (whole months when
+    the period is whole months; default period: the month of the latest receipt);
+    ``*_prev`` and ``*_change`` (current − previous) are NULL where either is missing.
+    Grain: one row per unit seen in any source, worst standing first; a missing
+    indicator is NULL and does not count as a miss (standing rules in the module
+    docstring).
+    """
+    merged = _check_targets(targets)
+    if slow_months < 1:
+        raise ValueError("滿意度與電話測試的統計月數至少為 1")
+    start, end = _period(con, filters)
+    prev_start, prev_end = previous_period(start, end)
+    current = _figures(con, filters, start, end, slow_months)
+    previous = _figures(con, filters, prev_start, prev_end, slow_months)
+    previous = previous[["unit", *INDICATORS]].rename(columns={n: f"{n}_prev" for n in INDICATORS})
+    frame = current.merge(previous, on="unit", how="left")
+    for name in INDICATORS:
+        frame[f"{name}_change"] = frame[name] - frame[f"{name}_prev"]
+    frame.insert(1, "period_start", start)
+    frame.insert(2, "period_end", end)
+    frame = _standing(frame, merged)
+    order = ["unit", "period_start", "period_end", "replied", "survey_n", "phone_calls"]
+    for name in INDICATORS:
+        order += [name, f"{name}_target", f"{name}_met", f"{name}_prev", f"{name}_change"]
+    order += ["targets_missed", "standing", "notes"]
+    frame = frame[order]
+    rank = frame["standing"].map(STANDING_ORDER)
+    frame = frame.assign(_rank=rank).sort_values(["_rank", "unit"]).drop(columns="_rank")
+    return frame.reset_index(drop=True)

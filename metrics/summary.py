@@ -1,0 +1,389 @@
+"""Family 7, the monthly summary (每月摘要): headline figures against last month and the
+same month last year, each with one generated Traditional Chinese sentence.
+
+Wording lives here in one place. A comparison without data says so (上月無資料) and a
+change over zero is not computed: no sentence ever divides by zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import pandas as pd
+
+from etl.db import scalar
+from metrics import _sql, timeliness
+from metrics.filters import Filters
+
+PUBLIC_METRICS = ("monthly_summary",)
+
+COLUMNS = [
+    "indicator",
+    "label",
+    "unit",
+    "value",
+    "n",
+    "detail",
+    "previous",
+    "previous_label",
+    "previous_change",
+    "last_year",
+    "last_year_label",
+    "last_year_change",
+    "change_kind",
+    "sentence",
+]
+
+RECEIVED_SQL = "SELECT count(*) FROM petitions WHERE {where}"
+
+# Waves whose last response falls in [?, ?]: the latest one, with its response span.
+WAVE_SQL = """
+SELECT wave, min(responded_on) AS first_day, max(responded_on) AS last_day
+FROM survey_responses WHERE {where}
+GROUP BY wave
+HAVING max(responded_on) BETWEEN ? AND ?
+ORDER BY last_day DESC, wave DESC
+LIMIT 1
+"""
+
+# The test round with calls in [?, ?] (latest call last), with its span.
+ROUND_SQL = """
+SELECT round, min(called_at)::DATE AS first_day, max(called_at)::DATE AS last_day
+FROM phone_tests WHERE {where}
+GROUP BY round
+HAVING max(called_at)::DATE BETWEEN ? AND ?
+ORDER BY last_day DESC, round DESC
+LIMIT 1
+"""
+
+
+def _month_label(month: dt.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _count(value: float) -> str:
+    return f"{int(value):,}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _comparison(kind: str, value, other, label: str, unit: str) -> tuple[float | None, str]:
+    """The change against ``other`` and its clause, e.g. 較上月增加 5.0%（上月 120 件）."""
+    if _missing(other):
+        return None, f"{label}無資料"
+    if _missing(value):
+        return None, ""
+    if kind == "relative":
+        shown = f"{label} {_count(other)} {unit}"
+        if other == 0:
+            return None, f"{label}為 0 {unit}，無法計算增減率"
+        change = (value - other) / other
+        if change == 0:
+            return change, f"與{label}持平（{shown}）"
+        verb = "增加" if change > 0 else "減少"
+        return change, f"較{label}{verb} {abs(change) * 100:.1f}%（{shown}）"
+    if kind == "points":  # rates: percentage points
+        change = value - other
+        shown = f"{label} {_pct(other)}"
+        if round(change * 1000) == 0:
+            return change, f"與{label}持平（{shown}）"
+        verb = "上升" if change > 0 else "下降"
+        return change, f"較{label}{verb} {abs(change) * 100:.1f} 個百分點（{shown}）"
+    if kind == "count_difference":
+        change = value - other
+        shown = f"{label} {_count(other)} {unit}"
+        if change == 0:
+            return change, f"與{label}持平（{shown}）"
+        verb = "增加" if change > 0 else "減少"
+        return change, f"較{label}{verb} {_count(abs(change))} {unit}（{shown}）"
+    change = value - other  # scores
+    shown = f"{label} {other:.1f} {unit}"
+    if round(change, 1) == 0:
+        return change, f"與{label}持平（{shown}）"
+    verb = "上升" if change > 0 else "下降"
+    return change, f"較{label}{verb} {abs(change):.1f} {unit}（{shown}）"
+
+
+def _row(
+    indicator: str,
+    label: str,
+    unit: str,
+    kind: str,
+    head: str,
+    figures: tuple,
+    labels: tuple[str, str],
+    n: int | None = None,
+    detail: str | None = None,
+) -> dict:
+    value, previous, last_year = figures
+    prev_change, prev_clause = _comparison(kind, value, previous, labels[0], unit)
+    year_change, year_clause = _comparison(kind, value, last_year, labels[1], unit)
+    clauses = [c for c in (prev_clause, year_clause) if c]
+    sentence = head + ("，" + "，".join(clauses) if clauses and not _missing(value) else "") + "。"
+    return {
+        "indicator": indicator,
+        "label": label,
+        "unit": unit,
+        "value": value,
+        "n": n,
+        "detail": detail,
+        "previous": previous,
+        "previous_label": labels[0],
+        "previous_change": prev_change,
+        "last_year": last_year,
+        "last_year_label": labels[1],
+        "last_year_change": year_change,
+        "change_kind": kind,
+        "sentence": sentence,
+    }
+
+
+class _Months:
+    """The month, last month and the same month last year, and which have any data."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, filters: Filters, month: dt.date) -> None:
+        self.this = month
+        self.previous = _sql.add_months(month, -1)
+        self.last_year = _sql.add_months(month, -12)
+        first = _sql.first_received(con, filters)
+        self.first = _sql.month_start(first) if first else None
+
+    def covered(self, month: dt.date) -> bool:
+        return self.first is not None and month >= self.first
+
+    def all(self) -> tuple[dt.date, dt.date, dt.date]:
+        return self.this, self.previous, self.last_year
+
+
+def _received(con, filters: Filters, months: _Months) -> dict:
+    values = []
+    for month in months.all():
+        if not months.covered(month):
+            values.append(None)
+            continue
+        where, params = filters.with_period(month, _sql.month_end(month)).where("received_date")
+        values.append(scalar(con, RECEIVED_SQL.format(where=where), params))
+    head = f"本月（{_month_label(months.this)}）受理陳情 {_count(values[0] or 0)} 件"
+    return _row(
+        "received", "受理陳情件數", "件", "relative", head, tuple(values), ("上月", "去年同月")
+    )
+
+
+def _on_time(con, filters: Filters, months: _Months) -> dict:
+    rates, counts = [], []
+    for month in months.all():
+        period = filters.with_period(month, _sql.month_end(month))
+        row = timeliness.on_time_rate(con, period, date_basis="replied").iloc[0]
+        replied = int(row["replied"])
+        counts.append(replied)
+        rates.append(float(row["on_time_rate"]) if replied else None)
+    if rates[0] is None:
+        head = "本月無結案（回覆）案件，未能計算依限辦結率"
+    else:
+        head = f"本月結案 {_count(counts[0])} 件，依限辦結率 {_pct(rates[0])}"
+    return _row(
+        "on_time_rate",
+        "依限辦結率",
+        "%",
+        "points",
+        head,
+        tuple(rates),
+        ("上月", "去年同月"),
+        n=counts[0],
+    )
+
+
+def _overdue(con, filters: Filters, months: _Months) -> dict:
+    values = []
+    for month in months.all():
+        end = _sql.month_end(month)
+        if not months.covered(month):
+            values.append(None)
+            continue
+        frame = timeliness.open_cases(con, filters.with_period(None, end), as_of=end)
+        values.append(int(frame["open_overdue"].iloc[0]))
+    head = f"月底逾期未結案件 {_count(values[0] or 0)} 件"
+    return _row(
+        "overdue_open",
+        "逾期未結件數",
+        "件",
+        "count_difference",
+        head,
+        tuple(values),
+        ("上月底", "去年同月底"),
+    )
+
+
+def _reply_satisfaction(con, filters: Filters, months: _Months) -> dict:
+    from metrics.reply_satisfaction import reply_satisfaction
+
+    rates, counts = [], []
+    for month in months.all():
+        frame = reply_satisfaction(con, filters.with_period(month, _sql.month_end(month)), by=())
+        rated = int(frame["rated"].iloc[0]) if len(frame) else 0
+        counts.append(rated)
+        rates.append(float(frame["rate"].iloc[0]) if rated else None)
+    if rates[0] is None:
+        head = "本月受理案件尚無回覆滿意度評分"
+    else:
+        head = f"本月受理案件回覆滿意度 {_pct(rates[0])}（評分 {_count(counts[0])} 件）"
+    return _row(
+        "reply_satisfaction",
+        "陳情回覆滿意度",
+        "%",
+        "points",
+        head,
+        tuple(rates),
+        ("上月", "去年同月"),
+        n=counts[0],
+    )
+
+
+def _quarter_start(month: dt.date) -> dt.date:
+    return dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+
+
+def _wave_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple | None:
+    """(wave, rate, n, max_sampling_error) of the latest wave ending in [start, end]."""
+    from metrics.satisfaction import SURVEY_FILTERS, survey_satisfaction
+
+    where, params = filters.with_period(None, None).where(None, applies=SURVEY_FILTERS)
+    rows = con.execute(WAVE_SQL.format(where=where), [*params, start, end]).fetchall()
+    if not rows:
+        return None
+    wave, first_day, last_day = rows[0]
+    frame = survey_satisfaction(con, filters.with_period(first_day, last_day), by=("wave",))
+    frame = frame[frame["wave"] == wave]
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return wave, float(row["rate"]), int(row["n"]), float(row["max_sampling_error"])
+
+
+def _survey(con, filters: Filters, months: _Months) -> dict | None:
+    quarter = _quarter_start(months.this)
+    current = _wave_figure(con, filters, quarter, _sql.month_end(months.this))
+    if current is None:
+        return None
+    previous = _wave_figure(
+        con, filters, _sql.add_months(quarter, -3), quarter - dt.timedelta(days=1)
+    )
+    last_year = _wave_figure(
+        con, filters, _sql.add_months(quarter, -12), _sql.add_months(quarter, -9) - dt.timedelta(1)
+    )
+    wave, rate, n, error = current
+    head = (
+        f"{wave} 滿意度調查整體滿意度 {_pct(rate)}（有效樣本 {_count(n)}，"
+        f"在95%信心水準下，抽樣誤差為正負 {error:.1f} 個百分點）"
+    )
+    return _row(
+        "survey_satisfaction",
+        "調查滿意度",
+        "%",
+        "points",
+        head,
+        (rate, previous[1] if previous else None, last_year[1] if last_year else None),
+        ("上一季", "去年同季"),
+        n=n,
+        detail=wave,
+    )
+
+
+def _round_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple | None:
+    """(round, mean_score, calls, calls_below_60) of the latest round ending in [start, end]."""
+    from metrics.phone_tests import PHONE_FILTERS, phone_scores
+
+    where, params = filters.with_period(None, None).where(None, applies=PHONE_FILTERS)
+    rows = con.execute(ROUND_SQL.format(where=where), [*params, start, end]).fetchall()
+    if not rows:
+        return None
+    name, first_day, last_day = rows[0]
+    frame = phone_scores(con, filters.with_period(first_day, last_day), by=("round",))
+    frame = frame[frame["round"] == name]
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return name, float(row["mean_score"]), int(row["calls"]), int(row["calls_below_60"])
+
+
+def _phone(con, filters: Filters, months: _Months) -> dict | None:
+    current = _round_figure(con, filters, months.this, _sql.month_end(months.this))
+    if current is None:
+        return None
+    # The latest round that ended before this month (a round spanning the boundary ends
+    # in this month, so it is the current one, not the previous).
+    previous = _round_figure(con, filters, dt.date.min, months.this - dt.timedelta(days=1))
+    last_year = _round_figure(con, filters, months.last_year, _sql.month_end(months.last_year))
+    name, score, calls, low = current
+    head = f"本月電話禮貌測試（{name} 梯次）平均 {score:.1f} 分（{_count(calls)} 通"
+    head += f"，{_count(low)} 通低於 60 分）" if low else "，無低於 60 分者）"
+    return _row(
+        "phone_score",
+        "電話禮貌測試平均分數",
+        "分",
+        "points_score",
+        head,
+        (score, previous[1] if previous else None, last_year[1] if last_year else None),
+        ("上一梯次", "去年同月"),
+        n=calls,
+        detail=name,
+    )
+
+
+def default_month(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date:
+    """The month of the period end if set, else of the latest receipt in the data."""
+    day = filters.end or _sql.latest_received(con, filters)
+    if day is None:
+        raise ValueError("資料庫中沒有陳情資料，請指定月份")
+    return _sql.month_start(day)
+
+
+def monthly_summary(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    month: str | dt.date | None = None,
+) -> pd.DataFrame:
+    """每月摘要: the month's headline figures vs last month and the same month last year.
+
+    One row per indicator: received (受理陳情件數, cases received in the month),
+    on_time_rate (依限辦結率 of cases replied in the month, fraction), overdue_open
+    (open and past due at month end, cases), reply_satisfaction (rated replies 4-5 /
+    rated, cases received in the month, fraction); survey_satisfaction only when a
+    survey wave ended in the month's quarter (compared with the previous quarter's and
+    last year's wave) and phone_score only when a test round ended in the month
+    (compared with the previous round). ``previous_change``/``last_year_change`` are
+    relative changes for received, differences otherwise (``change_kind``); NULL when
+    the comparison has no data or is zero (no division by zero). ``sentence`` states
+    the row in Traditional Chinese; ``summary_text`` joins them. ``month``: 'YYYY-MM'
+    or a date, default the month of the period end or of the latest receipt. The
+    period of ``filters`` is replaced by the month; the other filters apply.
+    """
+    start = _sql.parse_month(month) if month is not None else default_month(con, filters)
+    base = filters.with_period(None, None)
+    months = _Months(con, base, start)
+    rows = [
+        _received(con, base, months),
+        _on_time(con, base, months),
+        _overdue(con, base, months),
+        _reply_satisfaction(con, base, months),
+    ]
+    for optional in (_survey(con, base, months), _phone(con, base, months)):
+        if optional is not None:
+            rows.append(optional)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame.insert(0, "month", start.strftime("%Y-%m"))
+    return frame
+
+
+def summary_text(frame: pd.DataFrame) -> str:
+    """The sentences of a ``monthly_summary`` frame as one paragraph."""
+    return "".join(frame["sentence"])

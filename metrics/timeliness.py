@@ -1,0 +1,329 @@
+"""Family 1, reply timeliness (回覆時限): on-time rate, open and overdue cases, aging,
+reply working days, extensions.
+
+Working days come from the office calendar loaded at ETL time: ``reply_working_days``
+is counted from the next working day after receipt (文書處理手冊；行政程序法 §48), and
+overdue aging subtracts the calendar's ``working_day_index``, so make-up Saturdays
+(補行上班) count and holidays do not.
+
+Closed cases with bad dates are never dropped silently: every function over closed
+cases returns ``excluded_missing_dates``, ``excluded_reply_before_receipt`` and
+``excluded_same_minute`` beside its figures (see ``QUALITY_SQL``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+from etl.db import scalar
+from metrics import _sql
+from metrics.filters import Filters
+
+PUBLIC_METRICS = ("on_time_rate", "reply_days", "open_cases", "overdue_aging", "extensions")
+
+DATE_BASES = {"received": "received_date", "replied": "replied_date"}
+
+# Data quality of a closed case, one reason each, in this order of precedence:
+# 1 missing_dates: no reply/closure date, no effective due date, or the load could not
+#   compute the working days or the on-time flag;
+# 2 reply_before_receipt: reply or closure earlier than receipt (the loader rejects these;
+#   guarded here anyway);
+# 3 same_minute: first reply or closure within one minute (60 s) of receipt (system
+#   closures, duplicates), which would flatter both the rate and the durations;
+# 0 valid. The earlier of reply and closure decides 2 and 3 (least() skips a NULL).
+QUALITY_SQL = """
+CASE
+  WHEN replied_date IS NULL OR effective_due_date IS NULL
+       OR reply_working_days IS NULL OR on_time IS NULL THEN 1
+  WHEN replied_date < received_date
+       OR date_diff('second', received_at, least(first_reply_at, closed_at)) < 0 THEN 2
+  WHEN date_diff('second', received_at, least(first_reply_at, closed_at)) <= 60 THEN 3
+  ELSE 0
+END
+"""
+
+EXCLUSION_COLUMNS = """
+  count(*) FILTER (WHERE quality = 1) AS excluded_missing_dates,
+  count(*) FILTER (WHERE quality = 2) AS excluded_reply_before_receipt,
+  count(*) FILTER (WHERE quality = 3) AS excluded_same_minute
+"""
+
+ON_TIME_SQL = """
+WITH c AS (
+  SELECT {groups} {quality} AS quality, on_time
+  FROM petitions
+  WHERE NOT is_open AND {where}
+)
+SELECT {names}
+  count(*) FILTER (WHERE quality = 0) AS replied,
+  count(*) FILTER (WHERE quality = 0 AND on_time) AS on_time,
+  count(*) FILTER (WHERE quality = 0 AND NOT on_time) AS late,
+  count(*) FILTER (WHERE quality = 0 AND on_time)
+    / nullif(count(*) FILTER (WHERE quality = 0), 0) AS on_time_rate,
+  {exclusions}
+FROM c {group_by} {order_by}
+"""
+
+REPLY_DAYS_SQL = """
+WITH c AS (
+  SELECT {groups} {quality} AS quality, reply_working_days AS d
+  FROM petitions
+  WHERE NOT is_open AND {where}
+)
+SELECT {names}
+  count(*) FILTER (WHERE quality = 0) AS replied,
+  quantile_cont(d, 0.5) FILTER (WHERE quality = 0) AS median_working_days,
+  quantile_cont(d, 0.9) FILTER (WHERE quality = 0) AS p90_working_days,
+  avg(d) FILTER (WHERE quality = 0) AS mean_working_days,
+  max(d) FILTER (WHERE quality = 0) AS max_working_days,
+  {exclusions}
+FROM c {group_by} {order_by}
+"""
+
+# Open at the end of as_of: received by then, and not replied or closed by then. Two
+# branches, because each filter alone can be pushed into the scan and an OR cannot.
+OPEN_AT = """
+open_at AS (
+  SELECT * FROM petitions WHERE is_open AND received_date <= ?
+  UNION ALL
+  SELECT * FROM petitions WHERE NOT is_open AND replied_date > ? AND received_date <= ?
+)
+"""
+
+OPEN_SQL = """
+WITH {open_at}
+SELECT {names}
+  CAST(? AS DATE) AS as_of,
+  count(*) AS open,
+  count(*) FILTER (WHERE effective_due_date >= ?) AS open_not_due,
+  count(*) FILTER (WHERE effective_due_date < ?) AS open_overdue,
+  count(*) FILTER (WHERE effective_due_date IS NULL) AS open_no_due_date
+FROM open_at
+WHERE {where}
+{group_by} {order_by}
+"""
+
+# Working days past due = working days after the due date up to and including as_of,
+# the difference of the calendar's working_day_index.
+AGING_SQL = """
+WITH {open_at},
+o AS (
+  SELECT {groups}
+    CAST(? AS INTEGER) - d.working_day_index AS past_due
+  FROM open_at p LEFT JOIN calendar d ON d.day = p.effective_due_date
+  WHERE p.effective_due_date < ? AND {where}
+)
+SELECT {names}
+  CAST(? AS DATE) AS as_of,
+  count(*) AS overdue_open,
+  count(*) FILTER (WHERE past_due <= 5) AS aging_le_5,
+  count(*) FILTER (WHERE past_due BETWEEN 6 AND 10) AS aging_6_10,
+  count(*) FILTER (WHERE past_due BETWEEN 11 AND 30) AS aging_11_30,
+  count(*) FILTER (WHERE past_due > 30) AS aging_gt_30,
+  count(*) FILTER (WHERE past_due IS NULL) AS aging_outside_calendar,
+  max(past_due) AS max_working_days_past_due
+FROM o {group_by} {order_by}
+"""
+
+AGING_LABELS = {
+    "aging_le_5": "逾期 5 個工作天內",
+    "aging_6_10": "逾期 6-10 個工作天",
+    "aging_11_30": "逾期 11-30 個工作天",
+    "aging_gt_30": "逾期逾 30 個工作天",
+    "aging_outside_calendar": "期限超出辦公日曆範圍",
+}
+
+EXTENSIONS_SQL = """
+WITH c AS (
+  SELECT {groups}
+    extended_due_date IS NOT NULL
+      AND (due_date IS NULL OR extended_due_date <> due_date) AS extended,
+    is_open, on_time
+  FROM petitions
+  WHERE {where}
+)
+SELECT {names}
+  count(*) AS cases,
+  count(*) FILTER (WHERE extended) AS extended,
+  count(*) FILTER (WHERE extended) / nullif(count(*), 0) AS extension_rate,
+  count(*) FILTER (WHERE extended AND NOT is_open AND on_time) AS extended_on_time,
+  count(*) FILTER (WHERE extended AND NOT is_open AND NOT on_time) AS extended_late,
+  count(*) FILTER (WHERE extended AND is_open) AS extended_open
+FROM c {group_by} {order_by}
+"""
+
+
+def _date_column(date_basis: str) -> str:
+    if date_basis not in DATE_BASES:
+        raise ValueError(
+            f"期間基準「{date_basis}」不支援；可用：received（受理日）、replied（回覆日）"
+        )
+    return DATE_BASES[date_basis]
+
+
+def _closed_query(
+    template: str,
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | Sequence[str],
+    date_basis: str,
+) -> pd.DataFrame:
+    column = _date_column(date_basis)
+    groups = _sql.group_columns(by, _sql.petition_keys(column))
+    where, params = filters.where(column)
+    sql = template.format(
+        groups=_sql.select_list(groups),
+        names="".join(f"{name}, " for name, _ in groups),
+        quality=QUALITY_SQL,
+        exclusions=EXCLUSION_COLUMNS,
+        where=where,
+        group_by=_sql.group_clause(groups),
+        order_by=_sql.order_clause(groups),
+    )
+    return _sql.format_months(con.execute(sql, params).df())
+
+
+def on_time_rate(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    by: str | Sequence[str] = (),
+    date_basis: str = "received",
+) -> pd.DataFrame:
+    """依限辦結率: closed cases replied on or before their effective due date.
+
+    on_time_rate = on_time / replied (a fraction 0-1; NULL when nothing was replied),
+    where replied counts closed or answered cases with valid dates, on_time those whose
+    reply date is on or before the due date after extension (依限辦結) and late the rest
+    (逾限辦結). Grain: one row per ``by`` group (month, unit, agency, channel, category,
+    subcategory, district), or one row overall. The period applies to the receipt date
+    (``date_basis="received"``) or the reply date (``"replied"``). Open cases are not
+    counted here (see ``open_cases``); closed cases with missing dates, a reply before
+    receipt or a same-minute closure are left out of the rate and counted in
+    ``excluded_*`` columns.
+    """
+    return _closed_query(ON_TIME_SQL, con, filters, by, date_basis)
+
+
+def reply_days(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    by: str | Sequence[str] = (),
+    date_basis: str = "received",
+) -> pd.DataFrame:
+    """回覆工作天數: working days from receipt to first reply (else closure).
+
+    Counted on the office calendar from the next working day after receipt to the reply
+    date (0 when replied the same day); reports replied (n), the median, 90th percentile
+    (linear interpolation, as numpy's default), mean and maximum, in working days. Grain
+    and period as ``on_time_rate``. Open cases have no duration and are not counted;
+    closed cases with missing dates, a reply before receipt or a same-minute closure are
+    left out and counted in ``excluded_*`` columns.
+    """
+    return _closed_query(REPLY_DAYS_SQL, con, filters, by, date_basis)
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
+    """The period end if set, else the latest receipt date in the data (never today)."""
+    return filters.end or _sql.latest_received(con, filters)
+
+
+def _open_filters(filters: Filters, backlog: bool) -> Filters:
+    return filters.with_period(None if backlog else filters.start, None)
+
+
+def open_cases(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    by: str | Sequence[str] = (),
+    as_of: dt.date | None = None,
+    backlog: bool = True,
+) -> pd.DataFrame:
+    """未結案件: cases open at the end of ``as_of``, split into not yet due and overdue.
+
+    A case is open at ``as_of`` when received on or before it and not replied or closed
+    by it; it is overdue (逾期未結) when its effective due date (after extension) is
+    before ``as_of``, not yet due (未逾期) otherwise, and counted in ``open_no_due_date``
+    when it has no due date. Unit: cases. Grain: one row per ``by`` group (month = month
+    of receipt). ``as_of`` defaults to the period end, else the latest receipt date in
+    the data. With ``backlog=True`` (default) every case received up to ``as_of`` counts
+    (the whole backlog); with ``False`` only cases received within the period.
+    """
+    as_of = as_of or default_as_of(con, filters)
+    groups = _sql.group_columns(by, _sql.petition_keys())
+    where, params = _open_filters(filters, backlog).where("received_date")
+    sql = OPEN_SQL.format(
+        names=_sql.select_list(groups),
+        open_at=OPEN_AT,
+        where=where,
+        group_by=_sql.group_clause(groups),
+        order_by=_sql.order_clause(groups),
+    )
+    return _sql.format_months(con.execute(sql, [as_of] * 6 + params).df())
+
+
+def overdue_aging(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    by: str | Sequence[str] = (),
+    as_of: dt.date | None = None,
+    backlog: bool = True,
+) -> pd.DataFrame:
+    """逾期案件帳齡: overdue open cases by working days past their due date at ``as_of``.
+
+    Working days past due = working days after the effective due date up to and including
+    ``as_of`` (difference of the office calendar's working-day index, so 補行上班
+    Saturdays count and holidays do not); buckets aging_le_5 (0-5: a case due on Friday
+    and counted on Saturday is overdue by 0 working days), aging_6_10, aging_11_30,
+    aging_gt_30, with Chinese labels in ``AGING_LABELS``; a due date outside the calendar
+    is counted in aging_outside_calendar, not dropped. Unit: cases. Grain, ``as_of`` and
+    ``backlog`` as ``open_cases``; overdue_open equals open_overdue there.
+    """
+    as_of = as_of or default_as_of(con, filters)
+    groups = _sql.group_columns(by, _sql.petition_keys(), alias="p")
+    where, params = _open_filters(filters, backlog).where("received_date", alias="p")
+    sql = AGING_SQL.format(
+        groups=_sql.select_list(groups),
+        names="".join(f"{name}, " for name, _ in groups),
+        open_at=OPEN_AT,
+        where=where,
+        group_by=_sql.group_clause(groups),
+        order_by=_sql.order_clause(groups),
+    )
+    as_of_index = scalar(con, "SELECT working_day_index FROM calendar WHERE day = ?", [as_of])
+    frame = con.execute(sql, [as_of] * 3 + [as_of_index, as_of, *params, as_of]).df()
+    return _sql.format_months(frame)
+
+
+def extensions(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    *,
+    by: str | Sequence[str] = (),
+) -> pd.DataFrame:
+    """展延: cases whose due date was extended, and how they ended.
+
+    extended = cases with an extended due date different from the original;
+    extension_rate = extended / cases (fraction; NULL with no cases); extended_on_time,
+    extended_late and extended_open split the extended cases by outcome (on time means
+    by the extended date). Unit: cases. Grain: one row per ``by`` group; the period
+    applies to the receipt date. Cases without an original due date count as extended
+    when an extended date is given.
+    """
+    groups = _sql.group_columns(by, _sql.petition_keys())
+    where, params = filters.where("received_date")
+    sql = EXTENSIONS_SQL.format(
+        groups=_sql.select_list(groups),
+        names="".join(f"{name}, " for name, _ in groups),
+        where=where,
+        group_by=_sql.group_clause(groups),
+        order_by=_sql.order_clause(groups),
+    )
+    return _sql.format_months(con.execute(sql, params).df())
