@@ -200,7 +200,7 @@ def _write_phone_tests(con, raw, table, mapping, resolver, secret, reasons, batc
     con.unregister("scores_good")
     progress("寫入資料庫", 0, 1)
     return _upsert(con, "phone_tests", "calls_stage", phone_tests.KEY, phone_tests.COLUMNS, batch_id,
-                   hash_extra=("points_signature",) if False else (),
+                   hash_extra=("points_signature",),
                    child=("phone_test_scores", "scores_stage", phone_tests.SCORE_COLUMNS))  # fmt: skip
 
 
@@ -236,7 +236,7 @@ def _hash_sql(columns: tuple[str, ...]) -> str:
 _IDENTIFIERS = frozenset(
     {"petitions", "survey_responses", "survey_answers", "phone_tests", "phone_test_scores",
      "petitions_final", "survey_stage", "answers_stage", "calls_stage", "scores_stage",
-     "answers_signature", *petitions.COLUMNS, *surveys.COLUMNS, *surveys.ANSWER_COLUMNS,
+     "answers_signature", "points_signature", *petitions.COLUMNS, *surveys.COLUMNS, *surveys.ANSWER_COLUMNS,
      *phone_tests.COLUMNS, *phone_tests.SCORE_COLUMNS}
 )  # fmt: skip
 

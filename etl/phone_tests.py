@@ -46,6 +46,8 @@ def prepare(
     out["tester_id"] = col("tester_id").replace("", None)
     out["rubric_version"] = mapping.rubric_version
     total = pd.Series(0.0, index=raw.index)
+    # Each item's points, so a re-export that moves points between items is an update.
+    signature = pd.Series("", index=raw.index, dtype=object)
     parts = []
     for item in mapping.rubric:
         cells = raw["rubric:" + item.code]
@@ -59,8 +61,10 @@ def prepare(
             ),
         )
         total = total + points.fillna(0).astype(float)
+        signature = signature + "|" + points.astype(object).astype(str)
         ok = points[~bad]
         parts.append(pd.DataFrame({"row": ok.index, "item_code": item.code,
                                    "points": ok.astype(float).to_numpy(), "max_points": item.max_points}))  # fmt: skip
     out["total_score"] = total.round(4)
+    out["points_signature"] = signature
     return out, pd.concat(parts, ignore_index=True)
