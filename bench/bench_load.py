@@ -46,10 +46,16 @@ def main() -> None:
         assert reload.rows_unchanged == result.rows_loaded
         db.unlink()
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"rows read / loaded / rejected: {rows[0]:,} / {rows[1]:,} / {rows[2]:,}")
-    print(f"first load, median of {args.repeat}: {statistics.median(first):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in first)})")
-    print(f"reload (all unchanged), median of {args.repeat}: {statistics.median(again):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in again)})")
+    print(
+        f"first load, median of {args.repeat}: {statistics.median(first):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in first)})"
+    )
+    print(
+        f"reload (all unchanged), median of {args.repeat}: {statistics.median(again):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in again)})"
+    )
     print(f"throughput: {rows[0] / statistics.median(first):,.0f} rows/s")
 
 
