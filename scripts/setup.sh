@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+# grep without -q: -q exits at the first match and, under pipefail, fc-list's SIGPIPE fails the test.
+fc-list 2>/dev/null | grep "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> 安裝系統套件 / installing Debian packages: ${need_apt[*]}"
   SUDO=""
