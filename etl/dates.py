@@ -15,6 +15,8 @@ import datetime as dt
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.text import halfwidth
 
@@ -118,8 +120,10 @@ def parse_series(values: pd.Series, times: pd.Series | None = None) -> tuple[pd.
     joined = values if times is None else (values.str.strip() + " " + times.str.strip()).str.strip()
     # Fast path for the full forms a clean export uses; everything else by distinct value.
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    arrow = pa.array(joined.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     for pattern, fmt in _FAST_FORMATS.items():
-        hit = joined.str.match(pattern).fillna(False).astype(bool)
+        matched = pc.match_substring_regex(arrow, pattern).fill_null(False)
+        hit = pd.Series(matched.to_numpy(zero_copy_only=False), index=values.index)
         if hit.any():
             parsed[hit] = pd.to_datetime(joined[hit], format=fmt, errors="coerce")
     parsed = parsed.where(parsed.isna() | ((parsed >= EARLIEST) & (parsed < LATEST)))

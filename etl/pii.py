@@ -99,7 +99,9 @@ def mask_text(text: str, known: tuple[str, ...] = ()) -> str:
         return text
     view = halfwidth(text)
     spans: list[tuple[int, int, str]] = []
-    forms = sorted({halfwidth(v).strip() for v in known} - {""}, key=len, reverse=True)
+    forms = sorted(
+        {(v if v.isascii() else halfwidth(v)).strip() for v in known} - {""}, key=len, reverse=True
+    )
     for form in (f for f in forms if len(f) >= 2):
         spans += [(start, end, "〔個資〕") for start, end in _find_all(view, form)]
     for m in _COMBINED.finditer(view):
