@@ -133,14 +133,8 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
     _reject_duplicates(prepared, ["source_system", "case_id"], table, "案件編號", reasons)
     good = prepared[~reasons.rejected()]
     progress("檢核與正規化", table.rows_read, table.rows_read)
-    good = good.assign(rid=good.index)
-    _register(con, "petitions_good", good)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE petitions_stage AS SELECT * REPLACE ("
-        "CAST(received_date AS DATE) AS received_date, CAST(given_due_date AS DATE) AS given_due_date,"
-        " CAST(extended_due_date AS DATE) AS extended_due_date) FROM petitions_good"
-    )
-    con.unregister("petitions_good")
+    _stage(con, "petitions_stage", good.assign(rid=good.index),
+           dates=("received_date", "given_due_date", "extended_due_date"))  # fmt: skip
     from etl.deadlines import DUE_DATES_SQL
 
     con.execute(
@@ -164,15 +158,8 @@ def _write_surveys(con, raw, table, mapping, resolver, secret, reasons, batch_id
         "INSERT OR REPLACE INTO survey_items VALUES (?, ?, ?)",
         [(i.code, i.text, i.dimension) for i in mapping.items],
     )
-    _register(con, "survey_good", good)
-    _register(con, "answers_good", answers)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE survey_stage AS "
-        "SELECT * REPLACE (CAST(responded_on AS DATE) AS responded_on) FROM survey_good"
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE answers_stage AS SELECT * FROM answers_good")
-    con.unregister("survey_good")
-    con.unregister("answers_good")
+    _stage(con, "survey_stage", good, dates=("responded_on",))
+    _stage(con, "answers_stage", answers)
     progress("寫入資料庫", 0, 1)
     return _upsert(con, "survey_responses", "survey_stage", surveys.KEY, surveys.COLUMNS, batch_id,
                    hash_extra=("answers_signature",),
@@ -192,12 +179,8 @@ def _write_phone_tests(con, raw, table, mapping, resolver, secret, reasons, batc
             for r in mapping.rubric
         ],
     )
-    _register(con, "calls_good", good)
-    _register(con, "scores_good", scores)
-    con.execute("CREATE OR REPLACE TEMP TABLE calls_stage AS SELECT * FROM calls_good")
-    con.execute("CREATE OR REPLACE TEMP TABLE scores_stage AS SELECT * FROM scores_good")
-    con.unregister("calls_good")
-    con.unregister("scores_good")
+    _stage(con, "calls_stage", good)
+    _stage(con, "scores_stage", scores)
     progress("寫入資料庫", 0, 1)
     return _upsert(con, "phone_tests", "calls_stage", phone_tests.KEY, phone_tests.COLUMNS, batch_id,
                    hash_extra=("points_signature",),
@@ -214,9 +197,20 @@ _WRITERS = {
 # ---------------------------------------------------------------- shared steps
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    """Hand a frame to DuckDB as Arrow: scanning Python string objects is several times slower."""
-    con.register(name, pa.Table.from_pandas(frame, preserve_index=False))
+def _stage(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, *, dates: tuple[str, ...] = ()
+) -> None:
+    """Copy a frame into a temp table; ``dates`` are cast from pandas' timestamps to DATE.
+
+    The frame goes over as Arrow: DuckDB scanning Python string objects is several
+    times slower. ``name`` and ``dates`` come from this module, never from input.
+    """
+    con.register("stage_source", pa.Table.from_pandas(frame, preserve_index=False))
+    casts = ", ".join(f"CAST({c} AS DATE) AS {c}" for c in dates)
+    replace = f" REPLACE ({casts})" if casts else ""
+    _check_identifiers(name, *dates)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *{replace} FROM stage_source")  # noqa: S608 (identifiers checked)
+    con.unregister("stage_source")
 
 
 def _reject_duplicates(
@@ -235,7 +229,8 @@ def _hash_sql(columns: tuple[str, ...]) -> str:
 
 _IDENTIFIERS = frozenset(
     {"petitions", "survey_responses", "survey_answers", "phone_tests", "phone_test_scores",
-     "petitions_final", "survey_stage", "answers_stage", "calls_stage", "scores_stage",
+     "petitions_final", "petitions_stage", "survey_stage", "answers_stage", "calls_stage",
+     "scores_stage", "given_due_date", "responded_on",
      "answers_signature", "points_signature", *petitions.COLUMNS, *surveys.COLUMNS, *surveys.ANSWER_COLUMNS,
      *phone_tests.COLUMNS, *phone_tests.SCORE_COLUMNS}
 )  # fmt: skip
