@@ -45,9 +45,10 @@ def schema_sql() -> str:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the canonical model (idempotent) and the reference rows."""
-    from etl import calendar, deadlines, districts
+    from etl import calendar, deadlines, districts, petitions
 
     con.execute(schema_sql())
+    con.execute(petitions.MIGRATE_SQL.format(reply_quality=petitions.REPLY_QUALITY_SQL))
     districts.ensure_reference(con)
     calendar.ensure_calendar(con)
     deadlines.ensure_default_policy(con)

@@ -139,7 +139,9 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
 
     con.execute(
         petitions.DERIVE_SQL.format(
-            stage="petitions_stage", due_sql=DUE_DATES_SQL.format(staging="petitions_stage")
+            stage="petitions_stage",
+            due_sql=DUE_DATES_SQL.format(staging="petitions_stage"),
+            reply_quality=petitions.REPLY_QUALITY_SQL,
         )
     )
     progress("寫入資料庫", 0, 1)

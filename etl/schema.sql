@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS petitions (
     is_open             BOOLEAN NOT NULL,   -- no reply and no closure yet
     reply_working_days  INTEGER,            -- working days from the next working day after receipt to replied_date
     on_time             BOOLEAN,            -- replied_date <= effective_due_date; NULL while open
+    reply_quality       SMALLINT,           -- closed cases: 0 valid, 1 missing dates, 2 reply before receipt, 3 same-minute closure; NULL while open
     reply_satisfaction  SMALLINT,           -- 1 (非常不滿意) .. 5 (非常滿意); NULL when not rated
     petitioner_key      VARCHAR,            -- keyed BLAKE2b of the petitioner's identity, for repeat detection only
     subject_masked      VARCHAR,            -- subject with personal data masked

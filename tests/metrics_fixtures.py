@@ -2,8 +2,8 @@
 
 ``insert_petitions`` takes dicts (or a DataFrame) holding only what a test cares
 about. The derived columns the loader computes (received_date, effective_due_date,
-replied_date, is_open, reply_working_days, on_time, in_city) are computed here the same
-way, in SQL over the office calendar, unless a row gives them explicitly.
+replied_date, is_open, reply_working_days, on_time, reply_quality, in_city) are computed
+here the same way, in SQL over the office calendar, unless a row gives them explicitly.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 
 import duckdb
 import pandas as pd
+
+from etl.petitions import REPLY_QUALITY_SQL
 
 PETITION_TYPES = {
     "source_system": "VARCHAR",
@@ -40,6 +42,7 @@ PETITION_TYPES = {
     "is_open": "BOOLEAN",
     "reply_working_days": "INTEGER",
     "on_time": "BOOLEAN",
+    "reply_quality": "SMALLINT",
     "reply_satisfaction": "SMALLINT",
     "petitioner_key": "VARCHAR",
     "subject_masked": "VARCHAR",
@@ -74,7 +77,8 @@ step2 AS (
   LEFT JOIN calendar rc ON rc.day = s.received_date
   LEFT JOIN calendar rd ON rd.day = s.replied_date
 )
-SELECT {columns} FROM step2
+SELECT {columns}
+FROM (SELECT * REPLACE (coalesce(reply_quality, {reply_quality}) AS reply_quality) FROM step2)
 """
 
 
@@ -93,7 +97,11 @@ def insert_petitions(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping] | p
     columns = ", ".join(PETITION_TYPES)
     con.register("fixture_rows", frame)
     try:
-        con.execute(INSERT_SQL.format(columns=columns, typed=typed, derived=derived))
+        con.execute(
+            INSERT_SQL.format(
+                columns=columns, typed=typed, derived=derived, reply_quality=REPLY_QUALITY_SQL
+            )
+        )
     finally:
         con.unregister("fixture_rows")
     return len(frame)
