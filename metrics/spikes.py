@@ -1,7 +1,8 @@
 """Family 3 (continued), spike detection (異常增加): months in which a monthly series,
 by default one (category, district) pair, rose far above its own seasonal baseline.
 
-Method, all in one SQL statement over monthly counts (zero-filled):
+Method, over monthly counts (zero-filled) aggregated in SQL; the rolling baseline runs
+in numpy on that small monthly grid:
 
 1. Seasonal factor s(month of year): for the series' first column (the category, over
    all districts) the mean count in that calendar month / its mean monthly count; for a
@@ -67,27 +68,8 @@ deseasonalised AS (
   SELECT g.*, s.factor,
          CASE WHEN s.factor > 0 THEN g.n / s.factor ELSE g.n END AS y
   FROM grid g JOIN season s ON s.sk = {grid_season_key} AND s.moy = g.m % 12
-),
-windowed AS (
-  SELECT *,
-         median(y) OVER w AS base_y,
-         mad(y) OVER w AS mad_y,
-         count(y) OVER w AS baseline_months
-  FROM deseasonalised
-  WINDOW w AS (PARTITION BY {names} ORDER BY m
-               ROWS BETWEEN {window} PRECEDING AND {window} FOLLOWING EXCLUDE CURRENT ROW)
-),
-scored AS (
-  SELECT *, base_y * coalesce(factor, 1) AS expected
-  FROM windowed WHERE m BETWEEN ? AND ?
 )
-SELECT {names}, m AS month, n AS cases,
-       coalesce(factor, 1) AS seasonal_factor, baseline_months, expected,
-       greatest(1.4826 * mad_y * coalesce(factor, 1), sqrt(expected), 1) AS spread,
-       (n - expected) / greatest(1.4826 * mad_y * coalesce(factor, 1), sqrt(expected), 1)
-         AS z
-FROM scored
-ORDER BY {names}, m
+SELECT {names}, m, n, factor, y FROM deseasonalised ORDER BY {names}, m
 """
 
 
@@ -141,9 +123,59 @@ def spikes(
     )
     start = _month_index(filters.start) if filters.start else 0
     end = _month_index(filters.end) if filters.end else 10**6
-    frame = con.execute(sql, [*params, start, end]).df()
+    grid = con.execute(sql, params).df()
+    frame = _baseline(grid, names, int(baseline_months), start, end)
     frame["month"] = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in frame["month"]]
     return _score(frame, min_count, z_threshold, alpha, min_baseline_months, only_flagged)
+
+
+def _baseline(
+    grid: pd.DataFrame, names: list[str], window: int, start: int, end: int
+) -> pd.DataFrame:
+    """Rolling baseline over the small zero-filled monthly grid (sorted by series, month):
+    median and MAD of y over ``window`` months each side within the series, the month
+    itself excluded, as DuckDB's median/mad over ROWS ... EXCLUDE CURRENT ROW would."""
+    y = grid["y"].to_numpy(dtype=float)
+    rows = len(y)
+    series = grid.groupby(names, sort=False, dropna=False).ngroup().to_numpy()
+    # Pad every position with the `window` neighbours on each side, NaN outside the series.
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
+    idx = np.arange(rows)[:, None] + offsets[None, :]
+    inside = (idx >= 0) & (idx < rows)
+    idx_clipped = np.clip(idx, 0, max(rows - 1, 0))
+    inside &= series[idx_clipped] == series[:, None] if rows else inside
+    values = np.where(inside, y[idx_clipped] if rows else 0.0, np.nan)
+    count = inside.sum(axis=1).astype("int64")
+    base_y = _row_median(values, count)
+    mad_y = _row_median(np.abs(values - base_y[:, None]), count)
+    m = grid["m"].to_numpy()
+    keep = (m >= start) & (m <= end)
+    factor = grid["factor"].to_numpy(dtype=float)
+    factor_or_one = np.where(np.isnan(factor), 1.0, factor)
+    expected = base_y * factor_or_one
+    with np.errstate(all="ignore"):
+        spread = np.fmax(np.fmax(1.4826 * mad_y * factor_or_one, np.sqrt(expected)), 1.0)
+        z = (grid["n"].to_numpy(dtype=float) - expected) / spread
+    out = grid.loc[:, names].copy()
+    out["month"] = m
+    out["cases"] = grid["n"].to_numpy()
+    out["seasonal_factor"] = factor_or_one
+    out["baseline_months"] = count
+    out["expected"] = expected
+    out["spread"] = spread
+    out["z"] = z
+    return out[keep].reset_index(drop=True)
+
+
+def _row_median(values: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Median of each row's non-NaN values (``count`` of them; NaN when none)."""
+    if not len(values):
+        return np.empty(0)
+    ordered = np.sort(np.where(np.isnan(values), np.inf, values), axis=1)
+    rows = np.arange(len(values))
+    lo = ordered[rows, np.maximum(count - 1, 0) // 2]
+    hi = ordered[rows, count // 2]
+    return np.where(count > 0, (lo + hi) / 2, np.nan)
 
 
 def _month_index(day: dt.date) -> int:
