@@ -72,7 +72,7 @@ def _run_load(
             result = load.load_file(
                 target, kind, file, mapping_path=mapping, encoding=encoding, progress=progress
             )
-        except (ReadError, MappingError, load.LoadError, ValueError) as exc:
+        except (ReadError, MappingError, ValueError) as exc:
             raise _fail(f"{file}：{exc}") from None
     _print_result(result, target)
     raise typer.Exit(EXIT_PARTIAL if result.rows_rejected else EXIT_OK)
@@ -128,7 +128,7 @@ def load_phone_tests(file: FileArg, mapping: MappingOption = None, encoding: Enc
     _run_load("phone-tests", file, mapping, encoding, db_path)
 
 
-def _reference(action, what: str, file: Path, db_path: Path | None):
+def _reference(action, file: Path, db_path: Path | None):
     try:
         return action(_db(db_path), file)
     except (ReadError, ValueError) as exc:
@@ -140,7 +140,7 @@ def load_calendar(file: FileArg, db_path: DbOption = None) -> None:
     """以行政院人事行政總處「辦公日曆表」CSV 覆寫辦公日曆。Override the office calendar (DGPA CSV)."""
     from etl.reference_tables import load_calendar as run
 
-    days, changed = _reference(run, "辦公日曆", file, db_path)
+    days, changed = _reference(run, file, db_path)
     console.print(f"辦公日曆：讀取 {days:,} 天，其中 {changed:,} 天與原日曆不同，已更新。")
     console.print("注意：已載入案件的期限依載入時的日曆計算；重新載入案件檔即可依新日曆重算。")
 
@@ -150,7 +150,7 @@ def load_population(file: FileArg, db_path: DbOption = None) -> None:
     """載入各區人口數（district, population, as_of, source）。Load district population."""
     from etl.reference_tables import load_population as run
 
-    rows = _reference(run, "人口", file, db_path)
+    rows = _reference(run, file, db_path)
     console.print(f"人口資料：已載入 {rows:,} 列。")
 
 
@@ -159,7 +159,7 @@ def load_deadline_policy(file: FileArg, db_path: DbOption = None) -> None:
     """載入處理期限規則（channel, category, limit_days, limit_unit, note）。Load the deadline policy."""
     from etl.reference_tables import load_deadline_policy as run
 
-    rows = _reference(run, "期限規則", file, db_path)
+    rows = _reference(run, file, db_path)
     console.print(f"處理期限規則：已載入 {rows:,} 條；之後載入的案件依新規則計算期限。")
 
 
@@ -251,7 +251,7 @@ def sample(
                        ("phone-tests", files.phone_tests)):  # fmt: skip
         try:
             result = load.load_file(target, kind, path)
-        except (ReadError, MappingError, load.LoadError, ValueError) as exc:
+        except (ReadError, MappingError, ValueError) as exc:
             raise _fail(f"{path}：{exc}") from None
         console.print(
             f"{path.name}：讀取 {result.rows_read:,}，新增 {result.rows_loaded:,}，更新 {result.rows_updated:,}，"

@@ -32,10 +32,6 @@ Progress = Callable[[str, int, int], None]
 MASKED = "〔已遮蔽〕"
 
 
-class LoadError(Exception):
-    """The load failed and the database was left as it was; message in Chinese."""
-
-
 @dataclass
 class LoadResult:
     batch_id: int
@@ -75,7 +71,8 @@ def load_file(
     encoding: str | None = None,
     progress: Progress = _noop,
 ) -> LoadResult:
-    """Load one export file. Raises ReadError, MappingError or LoadError (Chinese)."""
+    """Load one export file. Raises ReadError or MappingError with a Chinese message;
+    on any failure the database is left as it was."""
     started = dt.datetime.now()
     clock = time.perf_counter()
     db_path, path = Path(db_path), Path(path)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.load import resolve_mapping
 from etl.mapping import MappingError, load_mapping, parse_mapping
@@ -291,3 +293,24 @@ def test_check_columns_names_the_missing_and_the_present_columns() -> None:
     assert "案件編號" not in missing
     for column in ("案件編號", "受理日期", "區"):
         assert column in present
+
+
+# ---------------------------------------------------------------- vectorised cleaning
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.text(alphabet=" \u3000\tａ１２Ａ（）鳳山區ｗ@\ufa11abc19", max_size=12)
+        ),
+        max_size=8,
+    )
+)
+def test_vectorised_cleaning_matches_the_scalar_definition(cells):
+    # etl.text.clean_cell is the readable definition; mapping._clean is its fast path.
+    from etl.mapping import _clean
+    from etl.text import clean_cell
+
+    series = pd.Series(cells, dtype=object)
+    assert _clean(series).tolist() == [clean_cell(c) for c in cells]
