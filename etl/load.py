@@ -142,7 +142,11 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
         )
     )
     progress("寫入資料庫", 0, 1)
-    return _upsert(con, "petitions", "petitions_final", petitions.KEY, petitions.COLUMNS, batch_id)
+    counts = _upsert(
+        con, "petitions", "petitions_final", petitions.KEY, petitions.COLUMNS, batch_id
+    )
+    con.execute(petitions.REPEAT_GAP_SQL)
+    return counts
 
 
 def _write_surveys(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress):

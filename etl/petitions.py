@@ -77,11 +77,29 @@ CREATE OR REPLACE TEMP TABLE petitions_final AS
 SELECT *, {reply_quality} AS reply_quality FROM petitions_final;
 """
 
-# For databases created before reply_quality existed.
+# Days since the previous petition of the same petitioner key and category, over all
+# petitions of every source (ties ordered by time, source, case id). A load can insert
+# an earlier case between two others, so it is recomputed after every petition load;
+# only rows whose value changes are written.
+REPEAT_GAP_SQL = """
+UPDATE petitions AS p SET repeat_gap_days = g.gap
+FROM (
+  SELECT source_system, case_id,
+         received_date - lag(received_date) OVER (
+           PARTITION BY petitioner_key, category ORDER BY received_at, source_system, case_id
+         ) AS gap
+  FROM petitions WHERE petitioner_key IS NOT NULL
+) AS g
+WHERE p.source_system = g.source_system AND p.case_id = g.case_id
+  AND p.repeat_gap_days IS DISTINCT FROM g.gap
+"""
+
+# For databases created before reply_quality and repeat_gap_days existed.
 MIGRATE_SQL = """
 ALTER TABLE petitions ADD COLUMN IF NOT EXISTS reply_quality SMALLINT;
 UPDATE petitions SET reply_quality = {reply_quality}
 WHERE reply_quality IS NULL AND NOT is_open;
+ALTER TABLE petitions ADD COLUMN IF NOT EXISTS repeat_gap_days INTEGER;
 """
 
 

@@ -101,9 +101,9 @@ def select_list(groups: list[tuple[str, str]]) -> str:
 
 
 def group_clause(groups: list[tuple[str, str]]) -> str:
-    if not groups:
-        return ""
-    return "GROUP BY " + ", ".join(name for name, _ in groups)
+    # By position: every query selects its group columns first. Grouping by the names
+    # would bind a name such as ``district`` to the raw column instead of its label.
+    return "GROUP BY " + ", ".join(str(i) for i in range(1, len(groups) + 1)) if groups else ""
 
 
 def order_clause(groups: list[tuple[str, str]]) -> str:

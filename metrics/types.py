@@ -74,39 +74,29 @@ FROM ranked WHERE rank <= ? ORDER BY rank
 # Pairs are identified by a 64-bit hash, several times faster to group and sort than
 # the 64-character keys; a collision among millions of keys has a chance of about one
 # in a million.
+# The gap to the previous petition of the same petitioner and category is computed
+# at load time over all petitions (etl.petitions.REPEAT_GAP_SQL), so earlier petitions
+# outside the period or the filters still count, and this is one filtered scan.
 REPEATS_SQL = """
-WITH multi AS (
-  SELECT hash(petitioner_key, category) AS pair FROM petitions
-  WHERE petitioner_key IS NOT NULL AND {lookback}
-  GROUP BY pair HAVING count(*) > 1
-),
-gaps AS (
-  SELECT *, received_date - lag(received_date) OVER (
-      PARTITION BY pair ORDER BY received_at, source_system, case_id) AS gap_days
-  FROM (
-    SELECT hash(petitioner_key, category) AS pair, {groups} ({where}) AS in_scope,
-           petitioner_key, received_date, received_at, source_system, case_id
-    FROM petitions WHERE petitioner_key IS NOT NULL AND {lookback}
-  ) SEMI JOIN multi USING (pair)
-),
-repeats AS (
-  SELECT {names} count(*) AS repeat_cases,
-         count(DISTINCT petitioner_key) AS repeat_petitioners
-  FROM gaps WHERE in_scope AND gap_days <= ?
+WITH totals AS (
+  SELECT {groups}
+    count(*) AS cases,
+    count(*) FILTER (WHERE petitioner_key IS NOT NULL) AS cases_with_key,
+    count(*) FILTER (WHERE repeat_gap_days <= ?) AS repeat_cases
+  FROM petitions WHERE {where}
   {group_by}
 ),
-totals AS (
-  SELECT {groups} count(*) AS cases, count(petitioner_key) AS cases_with_key
-  FROM petitions WHERE {where}
+petitioners AS (
+  -- A DISTINCT under FILTER would hash every row's key; only repeats need it.
+  SELECT {groups} count(DISTINCT petitioner_key) AS repeat_petitioners
+  FROM petitions WHERE repeat_gap_days <= ? AND {where}
   {group_by}
 )
 SELECT {total_names}
-  t.cases,
-  t.cases_with_key,
-  coalesce(r.repeat_cases, 0) AS repeat_cases,
-  coalesce(r.repeat_cases, 0) / nullif(t.cases_with_key, 0) AS repeat_rate,
+  t.cases, t.cases_with_key, t.repeat_cases,
+  t.repeat_cases / nullif(t.cases_with_key, 0) AS repeat_rate,
   coalesce(r.repeat_petitioners, 0) AS repeat_petitioners
-FROM totals t LEFT JOIN repeats r ON {join}
+FROM totals t LEFT JOIN petitioners r ON {join}
 {order_by}
 """
 
@@ -244,22 +234,16 @@ def repeat_petitions(
     if repeat_window_days < 1:
         raise ValueError("重複陳情的間隔天數至少為 1")
     groups = _sql.group_columns(by, _sql.petition_keys())
-    lookback_start = (
-        filters.start - dt.timedelta(days=repeat_window_days) if filters.start else None
-    )
-    lookback, lookback_params = Filters(lookback_start, filters.end).where("received_date")
     where, params = filters.where("received_date")
     names = [name for name, _ in groups]
     sql = REPEATS_SQL.format(
-        lookback=lookback,
         groups=_sql.select_list(groups),
-        names="".join(f"{n}, " for n in names),
-        total_names="".join(f"t.{n}, " for n in names),
-        join=" AND ".join(f"r.{n} = t.{n}" for n in names) or "TRUE",
         where=where,
         group_by=_sql.group_clause(groups),
-        order_by=_sql.order_clause(groups),
+        order_by=_sql.order_clause([(f"t.{n}", e) for n, e in groups]) if groups else "",
+        total_names="".join(f"t.{n}, " for n in names),
+        join=" AND ".join(f"r.{n} IS NOT DISTINCT FROM t.{n}" for n in names) or "TRUE",
     )
-    args = [*lookback_params, *params, *lookback_params, repeat_window_days, *params]
+    args = [repeat_window_days, *params, repeat_window_days, *params]
     frame = con.execute(sql, args).df()
     return _sql.format_months(frame)
