@@ -55,7 +55,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(petitions.MIGRATE_SQL.format(reply_quality=petitions.REPLY_QUALITY_SQL))
     if gap_missing:
-        con.execute(petitions.REPEAT_GAP_SQL)
+        con.execute(petitions.REPEAT_GAP_SQL.format(scope=petitions.ALL_PAIRS))
     districts.ensure_reference(con)
     calendar.ensure_calendar(con)
     deadlines.ensure_default_policy(con)

@@ -142,10 +142,11 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
         )
     )
     progress("寫入資料庫", 0, 1)
+    con.execute(petitions.TOUCHED_PAIRS_SQL)
     counts = _upsert(
         con, "petitions", "petitions_final", petitions.KEY, petitions.COLUMNS, batch_id
     )
-    con.execute(petitions.REPEAT_GAP_SQL)
+    con.execute(petitions.REPEAT_GAP_SQL.format(scope=petitions.TOUCHED_PAIRS))
     return counts
 
 

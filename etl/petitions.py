@@ -79,8 +79,9 @@ SELECT *, {reply_quality} AS reply_quality FROM petitions_final;
 
 # Days since the previous petition of the same petitioner key and category, over all
 # petitions of every source (ties ordered by time, source, case id). A load can insert
-# an earlier case between two others, so it is recomputed after every petition load;
-# only rows whose value changes are written.
+# an earlier case between two others, so after a load the pairs it touched are
+# recomputed (``{scope}``: TRUE for all, or membership in ``repeat_pairs``); only rows
+# whose value changes are written.
 REPEAT_GAP_SQL = """
 UPDATE petitions AS p SET repeat_gap_days = g.gap
 FROM (
@@ -88,10 +89,24 @@ FROM (
          received_date - lag(received_date) OVER (
            PARTITION BY petitioner_key, category ORDER BY received_at, source_system, case_id
          ) AS gap
-  FROM petitions WHERE petitioner_key IS NOT NULL
+  FROM petitions WHERE petitioner_key IS NOT NULL AND {scope}
 ) AS g
 WHERE p.source_system = g.source_system AND p.case_id = g.case_id
   AND p.repeat_gap_days IS DISTINCT FROM g.gap
+"""
+ALL_PAIRS = "TRUE"
+TOUCHED_PAIRS = "hash(petitioner_key, category) IN (SELECT pair FROM repeat_pairs)"
+
+# The pairs a load touches: those of the staged rows, and the previous pair of every
+# existing case it replaces (its key or category may change). Read before the upsert.
+# hash() treats NULL categories alike, as PARTITION BY does; a collision only widens
+# the recomputation.
+TOUCHED_PAIRS_SQL = """
+CREATE OR REPLACE TEMP TABLE repeat_pairs AS
+SELECT hash(petitioner_key, category) AS pair FROM petitions_final WHERE petitioner_key IS NOT NULL
+UNION
+SELECT hash(p.petitioner_key, p.category) FROM petitions p
+JOIN petitions_final f USING (source_system, case_id) WHERE p.petitioner_key IS NOT NULL
 """
 
 # For databases created before reply_quality and repeat_gap_days existed.

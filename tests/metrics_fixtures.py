@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import duckdb
 import pandas as pd
 
-from etl.petitions import REPEAT_GAP_SQL, REPLY_QUALITY_SQL
+from etl.petitions import ALL_PAIRS, REPEAT_GAP_SQL, REPLY_QUALITY_SQL
 
 PETITION_TYPES = {
     "source_system": "VARCHAR",
@@ -102,7 +102,7 @@ def insert_petitions(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping] | p
                 columns=columns, typed=typed, derived=derived, reply_quality=REPLY_QUALITY_SQL
             )
         )
-        con.execute(REPEAT_GAP_SQL)  # as the loader does after every load
+        con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))  # as the loader does after a load
     finally:
         con.unregister("fixture_rows")
     return len(frame)

@@ -66,3 +66,34 @@ def test_a_changed_survey_answer_replaces_that_respondents_answers(db_path, tmp_
         (None, "不知道")
     ]
     assert query(db_path, "SELECT count(*) FROM survey_answers") == [(13,)]
+
+
+def test_repeat_gaps_follow_inserts_between_cases_and_category_changes(db_path, tmp_path):
+    from tests.template_files import PETITION_COLUMNS, petition
+
+    def case(case_id, day, category="都市建設與發展"):
+        return petition(
+            case_id, f"2025-03-{day:02d} 09:00:00", 身分證字號="F123456789", 案件類別=category
+        )
+
+    def gaps():
+        return dict(query(db_path, "SELECT case_id, repeat_gap_days FROM petitions"))
+
+    load_file(
+        db_path,
+        "petitions",
+        write_rows(tmp_path / "1.csv", PETITION_COLUMNS, [case("A", 1), case("C", 20)]),
+    )
+    assert gaps() == {"A": None, "C": 19}
+    # B arrives later but was received between A and C: C's gap shrinks to 10 days.
+    load_file(
+        db_path, "petitions", write_rows(tmp_path / "2.csv", PETITION_COLUMNS, [case("B", 10)])
+    )
+    assert gaps() == {"A": None, "B": 9, "C": 10}
+    # B is recategorised: it leaves the pair, so C's gap goes back to 19 and B has none.
+    load_file(
+        db_path,
+        "petitions",
+        write_rows(tmp_path / "3.csv", PETITION_COLUMNS, [case("B", 10, "其他")]),
+    )
+    assert gaps() == {"A": None, "B": None, "C": 19}
