@@ -11,7 +11,6 @@ replaces the live file only when complete (see ``etl.db.write_session``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 from collections import Counter
@@ -79,7 +78,6 @@ def load_file(
     mapping = resolve_mapping(kind, Path(mapping_path) if mapping_path else None)
     progress("讀取檔案", 0, 1)
     table = read_table(path, encoding=encoding or mapping.encoding, sheet=mapping.sheet)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     mapping.check_columns(list(table.frame.columns), path.name)
     progress("讀取檔案", 1, 1)
     raw = mapping.extract(table.frame)
@@ -110,7 +108,7 @@ def load_file(
         )
         con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, kind, path.name, digest, mapping.name, table.encoding, result.rows_read,
+            [batch_id, kind, path.name, table.sha256, mapping.name, table.encoding, result.rows_read,
              result.rows_loaded, result.rows_updated, result.rows_unchanged, rejected, started,
              dt.datetime.now(), result.outcome],
         )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Table:
     row_numbers: list[int]  # 1-based data row number of each frame row
     encoding: str
     malformed: list[tuple[int, list[str]]] = field(default_factory=list)
+    sha256: str = ""  # of the file's bytes, set by read_table
 
     @property
     def rows_read(self) -> int:
@@ -102,13 +104,16 @@ def read_table(path: Path | str, *, encoding: str | None = None, sheet: str | No
         raise ReadError(f"找不到檔案 {path}")
     if not path.is_file():
         raise ReadError(f"{path} 不是檔案（是資料夾或特殊檔案）")
+    data = path.read_bytes()  # read once: parsed, and hashed for the batch record
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
-    data = path.read_bytes()
-    if not data.strip():
-        raise ReadError(f"{path.name} 是空檔案")
-    text, used = decode(data, encoding)
-    return _parse_csv(text, used, path.name)
+        table = _read_excel(data, path.name, sheet)
+    else:
+        if not data.strip():
+            raise ReadError(f"{path.name} 是空檔案")
+        text, used = decode(data, encoding)
+        table = _parse_csv(text, used, path.name)
+    table.sha256 = hashlib.sha256(data).hexdigest()
+    return table
 
 
 def _parse_csv(text: str, encoding: str, name: str) -> Table:
@@ -172,21 +177,21 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_excel(path: Path, sheet: str | None) -> Table:
+def _read_excel(data: bytes, name: str, sheet: str | None) -> Table:
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names
         if sheet is not None and sheet not in names:
-            raise ReadError(f"{path.name} 沒有工作表「{sheet}」；現有：{'、'.join(names)}")
+            raise ReadError(f"{name} 沒有工作表「{sheet}」；現有：{'、'.join(names)}")
         target = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
         rows = target.to_python(skip_empty_area=False)
     except ReadError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ReadError(f"{path.name} 無法以 Excel 格式讀取：{exc}") from None
-    return _to_table([[_excel_cell(v) for v in row] for row in rows], "xlsx", path.name)
+        raise ReadError(f"{name} 無法以 Excel 格式讀取：{exc}") from None
+    return _to_table([[_excel_cell(v) for v in row] for row in rows], "xlsx", name)
 
 
 def _excel_cell(value: object) -> str:

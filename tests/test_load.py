@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import unicodedata
 from collections import Counter
 
@@ -73,6 +74,8 @@ def test_every_row_is_accounted_for(db_path, tmp_path):
         "SELECT rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected, outcome FROM batches",
     )
     assert stored == [(11, 5, 0, 0, 6, "partial")]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rows_of(db_path, "SELECT file_sha256 FROM batches") == [(digest,)]
     rejects = dict(rows_of(db_path, "SELECT row_number, reason FROM rejects"))
     assert "同一檔案中案件編號重複，以第 2 列為準" in rejects[1]
     for offset, (_, phrase) in enumerate(BAD, start=7):
