@@ -251,20 +251,31 @@ def _quarter_start(month: dt.date) -> dt.date:
     return dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
 
 
+def _latest(con, filters: Filters, find_sql: str, applies, start: dt.date, end: dt.date,
+            compute, key: str) -> tuple | None:  # fmt: skip
+    """(name, metric row) of the latest survey wave or test round ending in [start, end].
+
+    ``find_sql`` finds it (name, first day, last day); ``compute`` is the metric run over
+    its days, grouped by ``key``.
+    """
+    where, params = filters.with_period(None, None).where(None, applies=applies)
+    rows = con.execute(find_sql.format(where=where), [*params, start, end]).fetchall()
+    if not rows:
+        return None
+    name, first_day, last_day = rows[0]
+    frame = compute(con, filters.with_period(first_day, last_day), by=(key,))
+    frame = frame[frame[key] == name]
+    return None if frame.empty else (name, frame.iloc[0])
+
+
 def _wave_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple | None:
     """(wave, rate, n, max_sampling_error) of the latest wave ending in [start, end]."""
     from metrics.satisfaction import SURVEY_FILTERS, survey_satisfaction
 
-    where, params = filters.with_period(None, None).where(None, applies=SURVEY_FILTERS)
-    rows = con.execute(WAVE_SQL.format(where=where), [*params, start, end]).fetchall()
-    if not rows:
+    found = _latest(con, filters, WAVE_SQL, SURVEY_FILTERS, start, end, survey_satisfaction, "wave")
+    if found is None:
         return None
-    wave, first_day, last_day = rows[0]
-    frame = survey_satisfaction(con, filters.with_period(first_day, last_day), by=("wave",))
-    frame = frame[frame["wave"] == wave]
-    if frame.empty:
-        return None
-    row = frame.iloc[0]
+    wave, row = found
     return wave, float(row["rate"]), int(row["n"]), float(row["max_sampling_error"])
 
 
@@ -301,16 +312,10 @@ def _round_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple 
     """(round, mean_score, calls, calls_below_60) of the latest round ending in [start, end]."""
     from metrics.phone_tests import PHONE_FILTERS, phone_scores
 
-    where, params = filters.with_period(None, None).where(None, applies=PHONE_FILTERS)
-    rows = con.execute(ROUND_SQL.format(where=where), [*params, start, end]).fetchall()
-    if not rows:
+    found = _latest(con, filters, ROUND_SQL, PHONE_FILTERS, start, end, phone_scores, "round")
+    if found is None:
         return None
-    name, first_day, last_day = rows[0]
-    frame = phone_scores(con, filters.with_period(first_day, last_day), by=("round",))
-    frame = frame[frame["round"] == name]
-    if frame.empty:
-        return None
-    row = frame.iloc[0]
+    name, row = found
     return name, float(row["mean_score"]), int(row["calls"]), int(row["calls_below_60"])
 
 
