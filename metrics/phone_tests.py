@@ -7,12 +7,12 @@ as data). The period applies to called_at; filters on agency and unit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
+from metrics import stats
 from metrics._sql import UNSPECIFIED
 from metrics.filters import Filters
 from metrics.satisfaction import check_by
@@ -150,12 +150,7 @@ GIVEN_UNITS = """seen AS (
 
 def phone_grade(score: float | None) -> str:
     """Grade of a score: 優良 ≥ 90, 良好 80-89, 普通 70-79, 待改進 < 70 (無資料 if missing)."""
-    if score is None or (isinstance(score, float) and math.isnan(score)):
-        return GRADE_NONE
-    for cut, label in GRADES:
-        if score >= cut:
-            return label
-    return GRADE_LOW
+    return stats.band(score, GRADES, GRADE_LOW, GRADE_NONE)
 
 
 def _select(by: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from scipy.stats import norm
 # Helpers, not metrics: nothing here takes (con, filters), so the CLI lists none of it.
 PUBLIC_METRICS: tuple[str, ...] = ()
 __all__ = [
+    "band",
     "z_value",
     "wilson_interval",
     "normal_interval",
@@ -205,11 +206,14 @@ def cronbach_alpha(matrix: ArrayLike) -> float:
     )
 
 
+def band(value: float | None, cuts, below: str, missing: str) -> str:
+    """The label of the first (cut, label) in ``cuts`` (descending) that ``value`` reaches;
+    ``below`` under the last cut, ``missing`` for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return next((label for cut, label in cuts if value >= cut), below)
+
+
 def alpha_band(alpha: float | None) -> str:
     """The reliability band of an alpha: 優良 ≥ .9, 良好 ≥ .8, 可接受 ≥ .7, 尚可 ≥ .6, else 不佳."""
-    if alpha is None or (isinstance(alpha, float) and math.isnan(alpha)):
-        return ALPHA_BAND_UNDEFINED
-    for cut, label in ALPHA_BANDS:
-        if alpha >= cut:
-            return label
-    return ALPHA_BAND_POOR
+    return band(alpha, ALPHA_BANDS, ALPHA_BAND_POOR, ALPHA_BAND_UNDEFINED)
