@@ -27,7 +27,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 from etl.districts import CONFIGURED_CITY
-from metrics._sql import NO_DISTRICT, OTHER_CITY, UNSPECIFIED
+
+# Labels, constants and calendar arithmetic (add_months...) come from the metrics layer;
+# every metric definition below is written again in pandas.
+from metrics._sql import NO_DISTRICT, OTHER_CITY, UNSPECIFIED, add_months, month_end, month_start
 from metrics.filters import FILTER_COLUMNS, Filters
 from metrics.phone_tests import GRADE_LOW, GRADE_NONE, GRADES, LOW_SCORE
 from metrics.regional import (
@@ -155,19 +158,6 @@ def mask(
         if values and name in applies:
             keep &= frame[column].isin(values).to_numpy()
     return keep
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day, 1) - dt.timedelta(days=1)
 
 
 def latest_received(p: pd.DataFrame, filters: Filters) -> dt.date | None:
