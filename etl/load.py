@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from etl import db, districts, petitions, phone_tests, pii, surveys, validate
+from etl.deadlines import DUE_DATES_SQL
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
 from etl.reader import Table, read_table
 from etl.validate import Reasons
@@ -130,8 +131,6 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
     progress("檢核與正規化", table.rows_read, table.rows_read)
     _stage(con, "petitions_stage", good.assign(rid=good.index),
            dates=("received_date", "given_due_date", "extended_due_date"))  # fmt: skip
-    from etl.deadlines import DUE_DATES_SQL
-
     con.execute(
         petitions.DERIVE_SQL.format(
             stage="petitions_stage",
