@@ -112,8 +112,7 @@ ORDER BY {order}
 RESPONDENTS_JOIN = """
     JOIN survey_responses r
       ON r.source_system = a.source_system AND r.wave = a.wave
-     AND r.respondent_id = a.respondent_id
-     AND a.wave IN (SELECT r.wave FROM survey_responses r WHERE {where})"""
+     AND r.respondent_id = a.respondent_id"""
 RESPONDENT_BY = ("unit", "agency", "mode", "district", "sex", "age_group")
 
 
@@ -187,7 +186,7 @@ def _counts(
     order = ", ".join(_order_expr(b) for b in by) or "1"
     respondents, join_params = "", []
     if params or any(b in RESPONDENT_BY for b in by):
-        respondents, join_params = RESPONDENTS_JOIN.format(where=where), params
+        respondents, join_params = RESPONDENTS_JOIN, []
     sql = COUNTS_SQL.format(
         select=select,
         respondents=respondents,
