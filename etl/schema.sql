@@ -118,7 +118,7 @@ CREATE TABLE IF NOT EXISTS survey_answers (
     wave          VARCHAR NOT NULL,
     respondent_id VARCHAR NOT NULL,
     item_code     VARCHAR NOT NULL,
-    score         SMALLINT,             -- 1 (非常不滿意) .. 5 (非常滿意); NULL for non-substantive answers
+    score         SMALLINT CHECK (score BETWEEN 1 AND 5), -- 1 (非常不滿意) .. 5 (非常滿意); NULL for non-substantive answers
     answer        VARCHAR NOT NULL,     -- 非常滿意 / 滿意 / 普通 / 不滿意 / 非常不滿意 / 無意見 / 不知道 / 拒答 / 未答
     PRIMARY KEY (source_system, wave, respondent_id, item_code)
 );

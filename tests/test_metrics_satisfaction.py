@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from typing import NamedTuple
 
+import duckdb
 import numpy as np
 import pytest
 from metrics_fixtures import insert_petitions, petition
@@ -406,27 +407,32 @@ def test_reliability_matches_numpy_per_wave(con) -> None:
     assert df.loc["2025Q1", "alpha"] > df.loc["2025Q2", "alpha"]  # less noise, more reliable
 
 
-def test_reliability_on_textbook_data_through_sql(con) -> None:
-    from test_metrics_stats import MTCARS, MTCARS_ALPHA
+def _alpha_by_numpy(m: np.ndarray) -> float:
+    """Cronbach's alpha straight from its formula, independent of metrics.stats and SQL."""
+    k = m.shape[1]
+    return k / (k - 1) * (1 - m.var(axis=0, ddof=1).sum() / m.sum(axis=1).var(ddof=1))
 
-    con.executemany(
-        "INSERT INTO survey_items VALUES (?, ?, '洽公環境')",
-        [[c, c] for c in MTCARS],
-    )
-    rows = list(zip(*MTCARS.values(), strict=True))
-    for i, row in enumerate(rows):
-        con.execute(
-            "INSERT INTO survey_responses (source_system, wave, respondent_id, row_hash, batch_id)"
-            " VALUES ('t', 'mtcars', ?, 'h', 0)",
-            [str(i)],
-        )
-        con.executemany(
-            "INSERT INTO survey_answers VALUES ('t', 'mtcars', ?, ?, ?, '滿意')",
-            [[str(i), c, v] for c, v in zip(MTCARS, row, strict=True)],
-        )
+
+@pytest.mark.parametrize("n_items", [4, 13, 50])
+def test_reliability_through_sql_matches_numpy(con, n_items) -> None:
+    # 50 items span both 42-item packs of the SQL; every score 1..5 occurs in every item.
+    rng = np.random.default_rng(n_items)
+    trait = rng.normal(size=(120, 1))
+    m = np.clip(np.round(3 + trait + rng.normal(scale=0.9, size=(120, n_items))), 1, 5)
+    m[:5] = np.arange(1, 6)[:, None]
+    items = [f"Q{i:02d}" for i in range(n_items)]
+    con.executemany("INSERT INTO survey_items VALUES (?, ?, '洽公環境')", [[c, c] for c in items])
+    add_score_matrix(con, "2025Q1", items, m.astype(int).tolist())
     row = reliability.survey_reliability(con, ALL).iloc[0]
-    assert row["alpha"] == pytest.approx(MTCARS_ALPHA, abs=1e-8)
-    assert row["band"] == "不佳"
+    assert row["items"] == n_items
+    assert row["complete"] == 120
+    assert row["alpha"] == pytest.approx(_alpha_by_numpy(m), abs=1e-10)
+
+
+def test_answers_outside_the_scale_are_refused_by_the_schema(con) -> None:
+    # The packed item scores of survey_reliability rely on 1..5.
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO survey_answers VALUES ('t', 'w', 'r', 'Q', 6, '非常滿意')")
 
 
 def test_reliability_groups_and_undefined_alpha(con) -> None:
