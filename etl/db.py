@@ -48,14 +48,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     from etl import calendar, deadlines, districts, petitions
 
     con.execute(schema_sql())
-    gap_missing = not scalar(
-        con,
-        "SELECT count(*) FROM information_schema.columns "
-        "WHERE table_name = 'petitions' AND column_name = 'repeat_gap_days'",
-    )
-    con.execute(petitions.MIGRATE_SQL.format(reply_quality=petitions.REPLY_QUALITY_SQL))
-    if gap_missing:
-        con.execute(petitions.REPEAT_GAP_SQL.format(scope=petitions.ALL_PAIRS))
+    petitions.migrate(con)
     districts.ensure_reference(con)
     calendar.ensure_calendar(con)
     deadlines.ensure_default_policy(con)

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from etl import db, districts, petitions, phone_tests, pii, surveys, validate
+from etl import db, districts, petitions, phone_tests, pii, row_hash, surveys, validate
 from etl.deadlines import DUE_DATES_SQL
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
 from etl.reader import Table, read_table
@@ -221,13 +221,6 @@ def _reject_duplicates(
     validate.duplicates_keep_last(frame[key], numbers, label, reasons)
 
 
-def _hash_sql(columns: tuple[str, ...]) -> str:
-    # 64-bit hash of the whole record; it is only ever compared with the previous
-    # version of the same key, so a collision would need an update to land on the
-    # same 64 bits by chance.
-    return f"CAST(hash({', '.join(columns)}) AS VARCHAR)"
-
-
 _IDENTIFIERS = frozenset(
     {"petitions", "survey_responses", "survey_answers", "phone_tests", "phone_test_scores",
      "petitions_final", "petitions_stage", "survey_stage", "answers_stage", "calls_stage",
@@ -268,7 +261,8 @@ def _upsert(
     same_key = " AND ".join(f"t.{k} = u.{k}" for k in key)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE upsert_stage AS "  # noqa: S608 (identifiers checked above)
-        f"SELECT *, {_hash_sql(columns + hash_extra)} AS row_hash FROM {stage}"
+        f"SELECT *, {row_hash.expression(row_hash.column_types(con, target), columns, hash_extra)} "
+        f"AS row_hash FROM {stage}"
     )
     loaded, updated, unchanged = con.execute(
         f"""

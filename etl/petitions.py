@@ -8,11 +8,13 @@ effective due date after extension, the reply date, working days to reply
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import pii, validate
+from etl import pii, row_hash, validate
+from etl.db import scalar
 from etl.districts import DistrictResolver
 from etl.text import halfwidth
 from etl.validate import Reasons
@@ -117,6 +119,40 @@ WHERE reply_quality IS NULL AND NOT is_open;
 ALTER TABLE petitions ADD COLUMN IF NOT EXISTS repeat_gap_days INTEGER;
 """
 
+# For databases whose petitioner keys are 32-character hex text: the first 16 hex
+# characters are the 64-bit key (``pii.petitioner_key``).
+KEY_TO_INTEGER_SQL = """
+ALTER TABLE petitions ALTER petitioner_key SET DATA TYPE UBIGINT
+USING CAST('0x' || left(petitioner_key, 16) AS UBIGINT)
+"""
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring an older petitions table to the current schema, keeping every row.
+
+    Adds and fills reply_quality and repeat_gap_days, and turns text petitioner keys
+    into integers; after a change that alters stored values the row hashes are
+    recomputed (``row_hash.refresh``), so that reloading an unchanged file still reports
+    every row unchanged.
+    """
+    gap_missing = _column_type(con, "repeat_gap_days") is None
+    con.execute(MIGRATE_SQL.format(reply_quality=REPLY_QUALITY_SQL))
+    key_is_text = _column_type(con, "petitioner_key") == "VARCHAR"
+    if key_is_text:
+        con.execute(KEY_TO_INTEGER_SQL)
+        row_hash.refresh(con, "petitions", COLUMNS)
+    if gap_missing or key_is_text:
+        con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))
+
+
+def _column_type(con: duckdb.DuckDBPyConnection, column: str) -> str | None:
+    return scalar(
+        con,
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = 'petitions' AND column_name = ?",
+        [column],
+    )
+
 
 def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, secret: bytes,
             district_from_address: bool, reasons: Reasons) -> pd.DataFrame:  # fmt: skip
@@ -158,7 +194,7 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
         for c in ("pii_name", "pii_national_id", "pii_phone", "pii_email", "pii_address")
         if c in raw
     ]
-    out["petitioner_key"] = _keys(raw, secret)
+    out["petitioner_key"] = pd.array(_keys(raw, secret), dtype="UInt64")
     out["subject_masked"] = _masked_subjects(col("subject"), raw[pii_cols] if pii_cols else None)
     return out
 
@@ -184,7 +220,7 @@ def _masked_subjects(subject: pd.Series, known: pd.DataFrame | None) -> list[str
     return out
 
 
-def _keys(raw: pd.DataFrame, secret: bytes) -> list[str | None]:
+def _keys(raw: pd.DataFrame, secret: bytes) -> list[int | None]:
     """Keyed-hash petitioner keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
     empty = pd.Series("", index=raw.index, dtype=object)
     get = lambda c: raw[c].astype(object) if c in raw else empty  # noqa: E731

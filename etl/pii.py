@@ -79,11 +79,20 @@ def identity(national_id: str, email: str, phone: str, name: str) -> str:
     return "name:" + person if person else ""
 
 
-def petitioner_key(secret: bytes, who: str) -> str | None:
-    """Keyed BLAKE2b (a MAC like HMAC-SHA256, cheaper per call) of an identity."""
+def petitioner_key(secret: bytes, who: str) -> int | None:
+    """Keyed BLAKE2b (a MAC like HMAC-SHA256, cheaper per call) of an identity, as an
+    unsigned 64-bit integer: the first 8 bytes of the 16-byte digest.
+
+    Stored as UBIGINT, it groups and compares several times faster than the 32-character
+    hex text it replaces (whose first 16 characters it equals, so old databases convert).
+    Two of 3.4 million distinct petitioners share a key with a chance of about 3 in 10
+    million, and even then only matter if they also write in the same category within
+    the repeat window.
+    """
     if not who:
         return None
-    return hashlib.blake2b(who.encode("utf-8"), key=secret, digest_size=16).hexdigest()
+    digest = hashlib.blake2b(who.encode("utf-8"), key=secret, digest_size=16).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def mask_text(text: str, known: tuple[str, ...] = ()) -> str:

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS petitions (
     reply_quality       SMALLINT,           -- closed cases: 0 valid, 1 missing dates, 2 reply before receipt, 3 same-minute closure; NULL while open
     reply_satisfaction  SMALLINT,           -- 1 (非常不滿意) .. 5 (非常滿意); NULL when not rated
     repeat_gap_days     INTEGER,            -- days since the previous petition with the same petitioner key and category (any source); NULL if none or no key
-    petitioner_key      VARCHAR,            -- keyed BLAKE2b of the petitioner's identity, for repeat detection only
+    petitioner_key      UBIGINT,            -- keyed BLAKE2b of the petitioner's identity (first 64 bits), for repeat detection only
     subject_masked      VARCHAR,            -- subject with personal data masked
     row_hash            VARCHAR NOT NULL,   -- hash of the canonical record, for idempotent reloads
     batch_id            INTEGER NOT NULL,   -- batch that last inserted or changed the row

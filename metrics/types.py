@@ -68,15 +68,10 @@ FROM ranked WHERE rank <= ? ORDER BY rank
 # most `window` days earlier (by receipt date). Earlier petitions just before the period
 # count as the earlier one, and so do petitions outside the dimension filters (the same
 # person writing about the same matter to another unit is still repeating).
-# Only (key, category) pairs seen more than once in the look-back window can repeat, so
-# only their rows (a fifth of the keyed ones) are sorted for lag(), carrying just the
-# few columns the grouping and the filters need; totals come from a plain aggregate.
-# Pairs are identified by a 64-bit hash, several times faster to group and sort than
-# the 64-character keys; a collision among millions of keys has a chance of about one
-# in a million.
 # The gap to the previous petition of the same petitioner and category is computed
 # at load time over all petitions (etl.petitions.REPEAT_GAP_SQL), so earlier petitions
-# outside the period or the filters still count, and this is one filtered scan.
+# outside the period or the filters still count, and this is one filtered scan; the
+# keys are 64-bit integers (etl.pii.petitioner_key), cheap to count distinct.
 REPEATS_SQL = """
 WITH totals AS (
   SELECT {groups}

@@ -44,7 +44,7 @@ PETITION_TYPES = {
     "on_time": "BOOLEAN",
     "reply_quality": "SMALLINT",
     "reply_satisfaction": "SMALLINT",
-    "petitioner_key": "VARCHAR",
+    "petitioner_key": "UBIGINT",
     "subject_masked": "VARCHAR",
     "row_hash": "VARCHAR",
     "batch_id": "INTEGER",

@@ -11,6 +11,7 @@ from collections import Counter
 import duckdb
 import pytest
 
+from etl import pii
 from etl.load import load_file
 from tests.conftest import SAMPLE_DATA, TAIPEI_SAMPLE
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
@@ -219,7 +220,10 @@ def test_personal_data_never_reaches_the_database(db_path, tmp_path):
         assert needle.encode() not in raw, needle
     masked = rows_of(db_path, "SELECT subject_masked, petitioner_key FROM petitions")[0]
     assert "路燈故障" in masked[0] and "〔" in masked[0]
-    assert masked[1] is not None and len(masked[1]) == 32
+    # The stored key is the keyed hash of the strongest identifier (the national ID).
+    secret = pii.load_or_create_key(pii.key_path_for(db_path))
+    assert masked[1] == pii.petitioner_key(secret, "id:" + SEEDED["national_id"])
+    assert str(masked[1]) not in SEEDED["national_id"]
 
 
 def test_the_same_petitioner_gets_the_same_key_across_loads(db_path, tmp_path):

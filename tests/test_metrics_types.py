@@ -141,9 +141,9 @@ REPEATS = [
     Repeat(
         "30 days apart is a repeat, 31 is not",
         [
-            petition("2025-03-01 10:00", petitioner_key="a", category="交通"),
-            petition("2025-03-31 10:00", petitioner_key="a", category="交通"),  # 30 days
-            petition("2025-05-01 10:00", petitioner_key="a", category="交通"),  # 31 days
+            petition("2025-03-01 10:00", petitioner_key=1, category="交通"),
+            petition("2025-03-31 10:00", petitioner_key=1, category="交通"),  # 30 days
+            petition("2025-05-01 10:00", petitioner_key=1, category="交通"),  # 31 days
         ],
         3,
         3,
@@ -152,8 +152,8 @@ REPEATS = [
     Repeat(
         "another category is not a repeat",
         [
-            petition("2025-03-01 10:00", petitioner_key="a", category="交通"),
-            petition("2025-03-02 10:00", petitioner_key="a", category="環境"),
+            petition("2025-03-01 10:00", petitioner_key=1, category="交通"),
+            petition("2025-03-02 10:00", petitioner_key=1, category="環境"),
         ],
         2,
         2,
@@ -164,8 +164,8 @@ REPEATS = [
         [
             petition("2025-03-01 10:00", category="交通"),
             petition("2025-03-01 11:00", category="交通"),
-            petition("2025-03-02 10:00", petitioner_key="b", category="交通"),
-            petition("2025-03-03 10:00", petitioner_key="b", category="交通"),
+            petition("2025-03-02 10:00", petitioner_key=2, category="交通"),
+            petition("2025-03-03 10:00", petitioner_key=2, category="交通"),
         ],
         4,
         2,
@@ -190,9 +190,9 @@ def test_repeat_looks_back_before_the_period_and_across_units(con):
     insert_petitions(
         con,
         [
-            petition("2025-02-20 10:00", petitioner_key="a", category="交通", unit="甲"),
-            petition("2025-03-05 10:00", petitioner_key="a", category="交通", unit="乙"),
-            petition("2025-03-06 10:00", petitioner_key="a", category="交通", unit="乙"),
+            petition("2025-02-20 10:00", petitioner_key=1, category="交通", unit="甲"),
+            petition("2025-03-05 10:00", petitioner_key=1, category="交通", unit="乙"),
+            petition("2025-03-06 10:00", petitioner_key=1, category="交通", unit="乙"),
         ],
     )
     frame = types.repeat_petitions(con, Filters(D(2025, 3, 1), D(2025, 3, 31), units=("乙",)))
