@@ -140,10 +140,12 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
     )
     progress("寫入資料庫", 0, 1)
     con.execute(petitions.TOUCHED_PAIRS_SQL)
+    con.execute(petitions.TOUCHED_MONTHS_SQL)
     counts = _upsert(
         con, "petitions", "petitions_final", petitions.KEY, petitions.COLUMNS, batch_id
     )
     con.execute(petitions.REPEAT_GAP_SQL.format(scope=petitions.TOUCHED_PAIRS))
+    con.execute(petitions.MONTHLY_SQL.format(**petitions.TOUCHED_MONTHS))
     return counts
 
 

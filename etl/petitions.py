@@ -111,6 +111,33 @@ SELECT hash(p.petitioner_key, p.category) FROM petitions p
 JOIN petitions_final f USING (source_system, case_id) WHERE p.petitioner_key IS NOT NULL
 """
 
+# The months a load touches: those of the staged rows, and the previous month of every
+# existing case it replaces (its receipt date may change). Read before the upsert.
+TOUCHED_MONTHS_SQL = """
+CREATE OR REPLACE TEMP TABLE touched_months AS
+SELECT DISTINCT CAST(date_trunc('month', received_date) AS DATE) AS month FROM petitions_final
+UNION
+SELECT CAST(date_trunc('month', p.received_date) AS DATE) FROM petitions p
+JOIN petitions_final f USING (source_system, case_id)
+"""
+
+# Recount petition_monthly for some months ({months}: a subquery of month starts) or
+# for all of them (ALL_MONTHS).
+MONTHLY_SQL = """
+DELETE FROM petition_monthly WHERE {months};
+INSERT INTO petition_monthly
+SELECT CAST(date_trunc('month', received_date) AS DATE) AS month,
+       agency, unit, channel, category, subcategory, district, in_city, count(*) AS cases
+FROM petitions WHERE {received}
+GROUP BY ALL
+"""
+TOUCHED_MONTHS = {
+    "months": "month IN (SELECT month FROM touched_months)",
+    "received": "CAST(date_trunc('month', received_date) AS DATE) IN "
+    "(SELECT month FROM touched_months)",
+}
+ALL_MONTHS = {"months": "TRUE", "received": "TRUE"}
+
 # For databases created before reply_quality and repeat_gap_days existed.
 MIGRATE_SQL = """
 ALTER TABLE petitions ADD COLUMN IF NOT EXISTS reply_quality SMALLINT;
@@ -130,8 +157,8 @@ USING CAST('0x' || left(petitioner_key, 16) AS UBIGINT)
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Bring an older petitions table to the current schema, keeping every row.
 
-    Adds and fills reply_quality and repeat_gap_days, and turns text petitioner keys
-    into integers; after a change that alters stored values the row hashes are
+    Adds and fills reply_quality and repeat_gap_days, fills petition_monthly, and turns
+    text petitioner keys into integers; after a change that alters stored values the row hashes are
     recomputed (``row_hash.refresh``), so that reloading an unchanged file still reports
     every row unchanged.
     """
@@ -143,6 +170,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         row_hash.refresh(con, "petitions", COLUMNS)
     if gap_missing or key_is_text:
         con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))
+    if not scalar(con, "SELECT count(*) FROM petition_monthly") and scalar(
+        con, "SELECT count(*) FROM petitions"
+    ):
+        con.execute(MONTHLY_SQL.format(**ALL_MONTHS))
 
 
 def _column_type(con: duckdb.DuckDBPyConnection, column: str) -> str | None:

@@ -88,6 +88,22 @@ CREATE TABLE IF NOT EXISTS deadline_policy (
     note       VARCHAR
 );
 
+-- Petitions per month of receipt and combination of the dimensions the metrics filter
+-- and group on; maintained by the loader for the months each load touches
+-- (etl.petitions.MONTHLY_SQL). About a quarter of the rows of petitions, and read
+-- instead of it by the metrics that scan every month of a decade (spikes).
+CREATE TABLE IF NOT EXISTS petition_monthly (
+    month       DATE NOT NULL,   -- first day of the month of receipt
+    agency      VARCHAR,
+    unit        VARCHAR,
+    channel     VARCHAR,
+    category    VARCHAR,
+    subcategory VARCHAR,
+    district    VARCHAR,
+    in_city     BOOLEAN,
+    cases       BIGINT NOT NULL
+);
+
 -- ---------------------------------------------------------------- surveys
 
 CREATE TABLE IF NOT EXISTS survey_items (

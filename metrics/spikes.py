@@ -1,8 +1,9 @@
 """Family 3 (continued), spike detection (異常增加): months in which a monthly series,
 by default one (category, district) pair, rose far above its own seasonal baseline.
 
-Method, over monthly counts (zero-filled) aggregated in SQL; the rolling baseline runs
-in numpy on that small monthly grid:
+Method, over monthly counts aggregated in SQL (from petition_monthly, kept at load);
+the zero-filled grid of series x months (about 51,000 cells for a decade by category
+and district), the seasonal factors and the rolling baseline are numpy on that grid:
 
 1. Seasonal factor s(month of year): for the series' first column (the category, over
    all districts) the mean count in that calendar month / its mean monthly count; for a
@@ -28,10 +29,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 from metrics import _sql
@@ -41,35 +46,17 @@ PUBLIC_METRICS = ("spikes",)
 
 SERIES_COLUMNS = ("category", "subcategory", "channel", "district", "unit", "agency")
 
+# Monthly counts per series, with the series numbered in name order (sid).
 SPIKES_SQL = """
 WITH base AS (
-  SELECT {groups} year(received_date) * 12 + month(received_date) - 1 AS m, count(*) AS n
-  FROM petitions WHERE {where} GROUP BY ALL
+  SELECT {groups} year(month) * 12 + month(month) - 1 AS m, CAST(sum(cases) AS BIGINT) AS n
+  FROM petition_monthly WHERE {where} GROUP BY ALL
 ),
-bounds AS (SELECT min(m) AS lo, max(m) AS hi FROM base),
-months AS (SELECT unnest(range(lo, hi + 1)) AS m FROM bounds),
-keys AS (SELECT DISTINCT {names} FROM base),
-grid AS (
-  SELECT {key_names}, mo.m, coalesce(b.n, 0) AS n
-  FROM keys k CROSS JOIN months mo
-  LEFT JOIN base b ON b.m = mo.m {key_join}
-),
-season_totals AS (SELECT {season_key} AS sk, m, sum(n) AS total FROM grid GROUP BY ALL),
-season_means AS (
-  SELECT sk, m % 12 AS moy, avg(total) AS moy_mean FROM season_totals GROUP BY sk, moy
-),
-season AS (
-  SELECT sk, moy,
-         CASE WHEN avg(moy_mean) OVER (PARTITION BY sk) > 0
-              THEN moy_mean / avg(moy_mean) OVER (PARTITION BY sk) END AS factor
-  FROM season_means
-),
-deseasonalised AS (
-  SELECT g.*, s.factor,
-         CASE WHEN s.factor > 0 THEN g.n / s.factor ELSE g.n END AS y
-  FROM grid g JOIN season s ON s.sk = {grid_season_key} AND s.moy = g.m % 12
+keys AS (
+  SELECT {names}, CAST(row_number() OVER (ORDER BY {names}) - 1 AS BIGINT) AS sid
+  FROM (SELECT DISTINCT {names} FROM base)
 )
-SELECT {names}, m, n, factor, y FROM deseasonalised ORDER BY {names}, m
+SELECT {key_names}, k.sid, b.m, b.n FROM base b JOIN keys k ON {key_join}
 """
 
 
@@ -103,74 +90,140 @@ def spikes(
     if baseline_months < 1 or min_baseline_months < 1:
         raise ValueError("基準月數至少為 1")
     names = [name for name, _ in groups]
-    season_key = names[0] if len(names) > 1 else "'全部'"
     # Only the months a baseline can reach are read; with no period, all of them.
     first = last = None
     if filters.start:
         first = _sql.add_months(filters.start, -baseline_months)
     if filters.end:
         last = _sql.add_months(filters.end, baseline_months + 1) - dt.timedelta(days=1)
-    where, params = filters.with_period(first, last).where("received_date")
+    where, params = filters.with_period(first, last).where("month")
     sql = SPIKES_SQL.format(
         groups=_sql.select_list(groups),
         where=where,
         names=", ".join(names),
         key_names=", ".join(f"k.{n}" for n in names),
-        key_join="".join(f" AND b.{n} = k.{n}" for n in names),
-        season_key=season_key,
-        grid_season_key=f"g.{names[0]}" if len(names) > 1 else "'全部'",
-        window=int(baseline_months),
+        key_join=" AND ".join(f"b.{n} = k.{n}" for n in names),
     )
     start = _month_index(filters.start) if filters.start else 0
     end = _month_index(filters.end) if filters.end else 10**6
-    grid = con.execute(sql, params).df()
-    frame = _baseline(grid, names, int(baseline_months), start, end)
-    frame["month"] = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in frame["month"]]
-    return _score(frame, min_count, z_threshold, alpha, min_baseline_months, only_flagged)
-
-
-def _baseline(
-    grid: pd.DataFrame, names: list[str], window: int, start: int, end: int
-) -> pd.DataFrame:
-    """Rolling baseline over the small zero-filled monthly grid (sorted by series, month):
-    median and MAD of y over ``window`` months each side within the series, the month
-    itself excluded, as DuckDB's median/mad over ROWS ... EXCLUDE CURRENT ROW would."""
-    y = grid["y"].to_numpy(dtype=float)
-    rows = len(y)
-    series = grid.groupby(names, sort=False, dropna=False).ngroup().to_numpy()
-    # Pad every position with the `window` neighbours on each side, NaN outside the series.
-    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
-    idx = np.arange(rows)[:, None] + offsets[None, :]
-    inside = (idx >= 0) & (idx < rows)
-    idx_clipped = np.clip(idx, 0, max(rows - 1, 0))
-    inside &= series[idx_clipped] == series[:, None] if rows else inside
-    values = np.where(inside, y[idx_clipped] if rows else 0.0, np.nan)
-    count = inside.sum(axis=1).astype("int64")
-    base_y = _row_median(values, count)
-    mad_y = _row_median(np.abs(values - base_y[:, None]), count)
-    m = grid["m"].to_numpy()
-    keep = (m >= start) & (m <= end)
-    factor = grid["factor"].to_numpy(dtype=float)
-    factor_or_one = np.where(np.isnan(factor), 1.0, factor)
-    expected = base_y * factor_or_one
+    # Arrow, not .df(): turning ~50,000 rows of names into Python strings cost more
+    # than the query; numbers go to numpy, names are taken for the returned rows only.
+    counts = con.sql(sql, params=params).to_arrow_table()
+    grid = _grid(counts, names)
+    m = grid.months
+    span = grid.n.shape[1]
+    window = int(baseline_months)
+    # Flat positions in the series x months grid whose month lies in the period.
+    columns = np.flatnonzero((m >= start) & (m <= end))
+    keep = (np.arange(grid.n.shape[0])[:, None] * span + columns[None, :]).ravel()
+    # A row's baseline months are the neighbours that exist on each side.
+    position = keep % span if span else keep
+    count = np.minimum(position, window) + np.minimum(span - 1 - position, window)
+    cases = grid.n.ravel()[keep]
+    tested = count >= min_baseline_months
+    eligible = tested & (cases >= min_count)
+    # Only the series-months that can be flagged need a baseline when only those are
+    # returned; the Bonferroni family is counted from all of them either way.
+    need = np.flatnonzero(eligible) if only_flagged else np.arange(len(keep))
+    median, mad = _window_median_mad(grid.y, keep[need], window)
+    factor = np.nan_to_num(grid.factor.ravel()[keep[need]], nan=1.0)
+    expected = median * factor
     with np.errstate(all="ignore"):
-        spread = np.fmax(np.fmax(1.4826 * mad_y * factor_or_one, np.sqrt(expected)), 1.0)
-        z = (grid["n"].to_numpy(dtype=float) - expected) / spread
-    out = grid.loc[:, names].copy()
-    out["month"] = m
-    out["cases"] = grid["n"].to_numpy()
-    out["seasonal_factor"] = factor_or_one
-    out["baseline_months"] = count
-    out["expected"] = expected
-    out["spread"] = spread
-    out["z"] = z
-    return out[keep].reset_index(drop=True)
+        spread = np.fmax(np.fmax(1.4826 * mad * factor, np.sqrt(expected)), 1.0)
+        z = (cases[need] - expected) / spread
+    # p-values only where a flag is still possible (or everywhere, when all rows return).
+    candidates = tested[need] & ((z >= z_threshold) if only_flagged else True)
+    p_value = _p_values(cases[need], expected, candidates)
+    p_adjusted = np.minimum(p_value * max(int(eligible.sum()), 1), 1.0)
+    flagged = eligible[need] & (z >= z_threshold) & (p_adjusted < alpha)
+    rows = np.flatnonzero(flagged) if only_flagged else np.arange(len(need))
+    at = keep[need[rows]]
+    out = grid.keys.take(at // span if span else at).to_pandas()
+    out["month"] = [f"{v // 12:04d}-{v % 12 + 1:02d}" for v in m[at % span if span else at]]
+    out["cases"] = cases[need[rows]].astype("int64")
+    out["seasonal_factor"] = factor[rows]
+    out["baseline_months"] = count[need[rows]].astype("int64")
+    out["expected"] = expected[rows]
+    out["spread"] = spread[rows]
+    out["z"] = z[rows]
+    out["p_value"] = p_value[rows]
+    out["p_adjusted"] = p_adjusted[rows]
+    out["tested"] = tested[need[rows]]
+    out["flagged"] = flagged[rows]
+    if only_flagged:
+        out = out.sort_values("z", ascending=False).reset_index(drop=True)
+    return out
+
+
+class _Grid(NamedTuple):
+    keys: pa.Table  # the series' names, one row per series in sid order
+    months: np.ndarray  # month index (year x 12 + month - 1) of each column
+    n: np.ndarray  # cases, series x months, zero-filled
+    factor: np.ndarray  # seasonal factor per cell (NaN when the season has no cases)
+    y: np.ndarray  # deseasonalised counts n / factor (n where there is no factor)
+
+
+def _grid(counts: pa.Table, names: list[str]) -> _Grid:
+    """The zero-filled series x months grid and its seasonal factors.
+
+    Months run from the first to the last month with cases under the filters. The
+    factor of a calendar month is, for the season group (the series' first column when
+    there are several, else all series together), the mean of that group's monthly
+    totals in that calendar month divided by the mean of those means.
+    """
+    sid = np.asarray(counts.column("sid").combine_chunks(), dtype="int64")
+    m = np.asarray(counts.column("m").combine_chunks(), dtype="int64")
+    if not len(sid):
+        empty = np.empty((0, 0))
+        return _Grid(counts.select(names).slice(0, 0), np.empty(0, "int64"), empty, empty, empty)
+    series = int(sid.max()) + 1
+    lo = int(m.min())
+    months = np.arange(lo, int(m.max()) + 1)
+    n = np.zeros((series, len(months)))
+    n[sid, m - lo] = np.asarray(counts.column("n").combine_chunks(), dtype=float)
+    first_rows = np.unique(sid, return_index=True)[1]  # sid 0, 1, ... in order
+    keys = counts.select(names).take(first_rows)
+    if len(names) > 1:
+        group = pc.dictionary_encode(keys.column(names[0]).combine_chunks()).indices
+        group = np.asarray(group, dtype="int64")
+    else:
+        group = np.zeros(series, dtype="int64")
+    totals = np.zeros((int(group.max()) + 1, len(months)))
+    np.add.at(totals, group, n)
+    moy = months % 12
+    present = np.unique(moy)
+    means = np.full((len(totals), 12), np.nan)
+    for k in present:
+        means[:, k] = totals[:, moy == k].mean(axis=1)
+    overall = np.nanmean(means, axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        by_moy = np.where(overall > 0, means / overall, np.nan)
+    factor = by_moy[group][:, moy]
+    with np.errstate(all="ignore"):
+        y = np.where(factor > 0, n / factor, n)
+    return _Grid(keys, months, n, factor, y)
+
+
+def _window_median_mad(
+    y: np.ndarray, rows: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Median and MAD of y over ``window`` months each side within the series, the month
+    itself excluded (as DuckDB's median/mad over ROWS ... EXCLUDE CURRENT ROW would), at
+    the flat grid positions ``rows``; ``y`` is the series x months matrix."""
+    if not len(rows):
+        return np.empty(0), np.empty(0)
+    padded = np.pad(y, ((0, 0), (window, window)), constant_values=np.nan)
+    windows = sliding_window_view(padded, 2 * window + 1, axis=1)
+    span = y.shape[1]
+    values = np.delete(windows[rows // span, rows % span], window, axis=1)
+    count = (~np.isnan(values)).sum(axis=1)
+    median = _row_median(values, count)
+    mad = _row_median(np.abs(values - median[:, None]), count)
+    return median, mad
 
 
 def _row_median(values: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Median of each row's non-NaN values (``count`` of them; NaN when none)."""
-    if not len(values):
-        return np.empty(0)
     ordered = np.sort(np.where(np.isnan(values), np.inf, values), axis=1)
     rows = np.arange(len(values))
     lo = ordered[rows, np.maximum(count - 1, 0) // 2]
@@ -178,37 +231,16 @@ def _row_median(values: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (lo + hi) / 2, np.nan)
 
 
-def _month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _score(
-    frame: pd.DataFrame,
-    min_count: int,
-    z_threshold: float,
-    alpha: float,
-    min_baseline_months: int,
-    only_flagged: bool,
-) -> pd.DataFrame:
-    cases = frame["cases"].to_numpy(dtype=float)
-    expected = frame["expected"].to_numpy(dtype=float)
-    tested = (frame["baseline_months"].to_numpy() >= min_baseline_months) & ~np.isnan(expected)
-    p_value = np.full(len(frame), np.nan)
+def _p_values(cases: np.ndarray, expected: np.ndarray, tested: np.ndarray) -> np.ndarray:
+    """Poisson one-sided P(N >= cases | expected) for the tested series-months."""
+    p_value = np.full(len(cases), np.nan)
     positive = tested & (expected > 0)
     p_value[positive] = stats.poisson.sf(cases[positive] - 1, expected[positive])
     # An expected count of zero makes any case impossible under the baseline.
-    p_value[tested & (expected <= 0)] = np.where(cases[tested & (expected <= 0)] > 0, 0.0, 1.0)
-    out = frame.copy()
-    out["p_value"] = p_value
-    # The Bonferroni family: the series-months that could be flagged at all.
-    eligible = tested & (cases >= min_count)
-    out["p_adjusted"] = np.minimum(p_value * max(int(eligible.sum()), 1), 1.0)
-    out["tested"] = tested
-    out["flagged"] = (
-        eligible
-        & (frame["z"].to_numpy(dtype=float) >= z_threshold)
-        & (out["p_adjusted"].to_numpy() < alpha)
-    )
-    if only_flagged:
-        out = out[out["flagged"]].sort_values("z", ascending=False).reset_index(drop=True)
-    return out
+    zero = tested & (expected <= 0)
+    p_value[zero] = np.where(cases[zero] > 0, 0.0, 1.0)
+    return p_value
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1

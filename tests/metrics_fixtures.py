@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import duckdb
 import pandas as pd
 
-from etl.petitions import ALL_PAIRS, REPEAT_GAP_SQL, REPLY_QUALITY_SQL
+from etl.petitions import ALL_MONTHS, ALL_PAIRS, MONTHLY_SQL, REPEAT_GAP_SQL, REPLY_QUALITY_SQL
 
 PETITION_TYPES = {
     "source_system": "VARCHAR",
@@ -103,6 +103,7 @@ def insert_petitions(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping] | p
             )
         )
         con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))  # as the loader does after a load
+        con.execute(MONTHLY_SQL.format(**ALL_MONTHS))
     finally:
         con.unregister("fixture_rows")
     return len(frame)

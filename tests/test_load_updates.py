@@ -97,3 +97,46 @@ def test_repeat_gaps_follow_inserts_between_cases_and_category_changes(db_path, 
         write_rows(tmp_path / "3.csv", PETITION_COLUMNS, [case("B", 10, "其他")]),
     )
     assert gaps() == {"A": None, "B": None, "C": 19}
+
+
+def test_monthly_counts_follow_loads_and_moved_cases(db_path, tmp_path):
+    import pandas as pd
+
+    from tests.template_files import PETITION_COLUMNS, petition
+
+    dims = ["agency", "unit", "channel", "category", "subcategory", "district", "in_city"]
+
+    def monthly_table():
+        rows = query(db_path, f"SELECT month, {', '.join(dims)}, cases FROM petition_monthly")
+        return sorted(rows, key=repr)
+
+    def counted_from_petitions():
+        # Independent of the SQL: pandas over the rows themselves.
+        rows = query(db_path, f"SELECT received_date, {', '.join(dims)} FROM petitions")
+        frame = pd.DataFrame(rows, columns=["received_date", *dims], dtype=object)
+        frame["month"] = [d.replace(day=1) for d in frame["received_date"]]
+        grouped = frame.groupby(["month", *dims], dropna=False).size()
+        keys = [tuple(None if pd.isna(v) else v for v in k) for k in grouped.index]
+        return sorted(((*k, int(n)) for k, n in zip(keys, grouped, strict=True)), key=repr)
+
+    def load(name, rows):
+        load_file(db_path, "petitions", write_rows(tmp_path / name, PETITION_COLUMNS, rows))
+
+    load("1.csv", [petition("A", "2025-03-05 09:00:00"), petition("B", "2025-03-06 09:00:00"),
+                   petition("C", "2025-04-01 09:00:00", 行政區="")])  # fmt: skip
+    assert monthly_table() == counted_from_petitions()
+    assert len(monthly_table()) == 2 and sum(r[-1] for r in monthly_table()) == 3
+    # A moves from March to May and to another category; nothing else in the file is in
+    # March, so March must be recounted for A's old row alone.
+    load("2.csv", [petition("A", "2025-05-02 09:00:00", 案件類別="其他"),
+                   petition("D", "2025-06-30 23:59:00")])  # fmt: skip
+    assert monthly_table() == counted_from_petitions()
+    assert [r[-1] for r in monthly_table() if r[0].month == 3] == [1]  # B only
+    # B changes unit within March.
+    load("3.csv", [petition("B", "2025-03-06 09:00:00", 承辦單位="新工處")])
+    assert monthly_table() == counted_from_petitions()
+    assert [r[2] for r in monthly_table() if r[0].month == 3] == ["新工處"]
+    # Reloading an unchanged file changes nothing.
+    before = monthly_table()
+    load("2.csv", [petition("A", "2025-05-02 09:00:00", 案件類別="其他")])
+    assert monthly_table() == before

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,6 +264,28 @@ def test_spike_statistics_match_scipy_and_period_limits_months(con):
     z = (tested["cases"] - tested["expected"]) / tested["spread"]
     assert list(tested["z"]) == pytest.approx(list(z))
     assert (tested["spread"] >= np.sqrt(tested["expected"])).all()
+
+
+def test_spike_baseline_is_the_rolling_median_of_the_neighbouring_months(con):
+    # Recomputed in plain Python from the returned cases and seasonal factors: median and
+    # MAD of the deseasonalised counts of up to 12 months on each side within the series,
+    # the month itself left out.
+    insert_petitions(con, _series_rows(2, spike=25))
+    frame = spikes.spikes(con, Filters(), only_flagged=False)
+    checked = 0
+    for _, one in frame.groupby(["category", "district"]):
+        one = one.sort_values("month").reset_index(drop=True)
+        y = list(one["cases"] / one["seasonal_factor"])
+        for i, row in one.iterrows():
+            around = y[max(0, i - 12) : i] + y[i + 1 : i + 13]
+            assert row["baseline_months"] == len(around)
+            median = statistics.median(around)
+            mad = statistics.median(abs(v - median) for v in around)
+            assert row["expected"] == pytest.approx(median * row["seasonal_factor"])
+            spread = max(1.4826 * mad * row["seasonal_factor"], math.sqrt(row["expected"]), 1)
+            assert row["spread"] == pytest.approx(spread)
+            checked += 1
+    assert checked == len(frame) > 100
 
 
 def test_spike_needs_a_minimum_count_and_a_baseline(con):

@@ -11,12 +11,13 @@ from etl.load import load_file
 from tests.conftest import SAMPLE_DATA
 
 PETITIONS = SAMPLE_DATA / "petitions.csv"
+MONTHLY = "SELECT * FROM petition_monthly ORDER BY ALL"
 
 
-def _rows(path):
+def _rows(path, sql="SELECT * FROM petitions ORDER BY source_system, case_id"):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        result = con.execute("SELECT * FROM petitions ORDER BY source_system, case_id")
+        result = con.execute(sql)
         names = [d[0] for d in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     finally:
@@ -25,7 +26,8 @@ def _rows(path):
 
 def _make_old(path) -> None:
     """Turn a current database into the issue-2 layout: 32-character hex petitioner keys,
-    no reply_quality or repeat_gap_days, and row hashes of another formula."""
+    no reply_quality, repeat_gap_days or petition_monthly, and row hashes of another
+    formula."""
     con = duckdb.connect(str(path))
     try:
         # The old key was the 16-byte digest in hex; its first half is the current key.
@@ -36,6 +38,7 @@ def _make_old(path) -> None:
         con.execute("ALTER TABLE petitions DROP COLUMN reply_quality")
         con.execute("ALTER TABLE petitions DROP COLUMN repeat_gap_days")
         con.execute("UPDATE petitions SET row_hash = 'hash of the old formula'")
+        con.execute("DROP TABLE petition_monthly")
     finally:
         con.close()
 
@@ -43,6 +46,7 @@ def _make_old(path) -> None:
 def test_an_old_database_converts_to_what_a_fresh_load_gives(db_path):
     load_file(db_path, "petitions", PETITIONS)
     fresh = _rows(db_path)
+    fresh_monthly = _rows(db_path, MONTHLY)
     assert any(row["repeat_gap_days"] is not None for row in fresh)  # gaps to restore
     _make_old(db_path)
     con = duckdb.connect(str(db_path))
@@ -56,6 +60,7 @@ def test_an_old_database_converts_to_what_a_fresh_load_gives(db_path):
         con.close()
     # Same rows and values column by column, the row hashes included.
     assert _rows(db_path) == fresh
+    assert _rows(db_path, MONTHLY) == fresh_monthly and len(fresh_monthly) > 100
 
 
 def test_reloading_after_the_conversion_finds_every_row_unchanged(db_path):
