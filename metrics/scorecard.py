@@ -65,10 +65,14 @@ def _period(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dt.date, 
     return start, end
 
 
+def _whole_months(start: dt.date, end: dt.date) -> bool:
+    return start.day == 1 and end == _sql.month_end(end)
+
+
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The period just before: the same number of whole months when the period is whole
     calendar months, else the same number of days."""
-    if start.day == 1 and end == _sql.month_end(end):
+    if _whole_months(start, end):
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         return _sql.add_months(start, -months), start - dt.timedelta(days=1)
     length = end - start
@@ -84,8 +88,14 @@ def _petition_figures(
     rate = rate[["unit", "replied", "on_time_rate"]]
     overdue = timeliness.open_cases(con, period, by="unit", as_of=end)
     overdue = overdue[["unit", "open_overdue"]].rename(columns={"open_overdue": "overdue_open"})
+    return _petition_part(rate, overdue)
+
+
+def _petition_part(rate: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
+    """Units with cases replied in the period or open at its end; overdue 0 for units
+    with replies but nothing open (a unit seen only in surveys or tests stays NULL)."""
     frame = rate.merge(overdue, on="unit", how="outer")
-    frame["overdue_open"] = frame["overdue_open"].fillna(0).astype("int64")
+    frame["overdue_open"] = frame["overdue_open"].fillna(0)
     return frame
 
 
@@ -105,6 +115,10 @@ def _phone_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     return frame.rename(columns={"calls": "phone_calls", "mean_score": "phone_score"})
 
 
+def _slow_window(filters: Filters, end: dt.date, slow_months: int) -> Filters:
+    return filters.with_period(_sql.add_months(_sql.month_start(end), 1 - slow_months), end)
+
+
 def _figures(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -112,10 +126,99 @@ def _figures(
     end: dt.date,
     slow_months: int,
 ) -> pd.DataFrame:
-    slow = filters.with_period(_sql.add_months(_sql.month_start(end), 1 - slow_months), end)
-    frame = _petition_figures(con, filters, start, end)
-    for part in (_survey_figures(con, slow), _phone_figures(con, slow)):
+    """The four indicators of one period, one metric call each (any period)."""
+    slow = _slow_window(filters, end, slow_months)
+    parts = [
+        _petition_figures(con, filters, start, end),
+        _survey_figures(con, slow),
+        _phone_figures(con, slow),
+    ]
+    return _combine(parts)
+
+
+def _figures_by_month(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    periods: list[tuple[dt.date, dt.date]],
+    slow_months: int,
+) -> list[pd.DataFrame]:
+    """The four indicators of several whole-month periods from one call per metric:
+    each metric by unit and month over all the periods' months, summed per period
+    (rates from their summed counts, the phone mean from its summed scores), which
+    equals computing each period on its own (``_figures``). The sums run over a few
+    hundred unit-months in plain Python: pandas merges cost more than the queries."""
+    from metrics.phone_tests import phone_scores
+    from metrics.satisfaction import survey_satisfaction
+
+    first, last = min(p[0] for p in periods), max(p[1] for p in periods)
+    rates = timeliness.on_time_rate(
+        con, filters.with_period(first, last), by=("month", "unit"), date_basis="replied"
+    )
+    open_at = timeliness.open_at_dates(con, filters, [end for _, end in periods], by="unit")
+    slow = [_slow_window(filters, end, slow_months) for _, end in periods]
+    slow_all = filters.with_period(min(w.start for w in slow), max(w.end for w in slow))
+    survey = survey_satisfaction(con, slow_all, by=("unit", "month"))
+    phone = phone_scores(con, slow_all, by=("unit", "month"))
+    phone = phone.assign(score_sum=phone["mean_score"] * phone["calls"])
+    frames = []
+    for i, ((start, end), window) in enumerate(zip(periods, slow, strict=True)):
+        replied = _sum_months(rates, start, end, ("replied", "on_time"))
+        answers = _sum_months(survey, window.start, window.end, ("n", "satisfied"))
+        calls = _sum_months(phone, window.start, window.end, ("calls", "score_sum"))
+        overdue = {
+            unit: n
+            for unit, opened, n in zip(
+                open_at["unit"], open_at[f"open_{i}"], open_at[f"overdue_{i}"], strict=True
+            )
+            if opened > 0
+        }
+        rows = []
+        for unit in sorted({*replied, *overdue, *answers, *calls}):
+            r, a, c = replied.get(unit), answers.get(unit), calls.get(unit)
+            petitions_seen = r is not None or unit in overdue
+            rows.append({
+                "unit": unit,
+                "replied": r[0] if r else None,
+                "on_time_rate": r[1] / r[0] if r and r[0] else None,
+                "overdue_open": overdue.get(unit, 0) if petitions_seen else None,
+                "survey_n": a[0] if a else None,
+                "survey_satisfaction": a[1] / a[0] if a else None,
+                "phone_calls": c[0] if c else None,
+                "phone_score": c[1] / c[0] if c else None,
+            })  # fmt: skip
+        frames.append(_typed(pd.DataFrame(rows, columns=FIGURE_COLUMNS)))
+    return frames
+
+
+FIGURE_COLUMNS = ["unit", "replied", "on_time_rate", "overdue_open", "survey_n",
+                  "survey_satisfaction", "phone_calls", "phone_score"]  # fmt: skip
+
+
+def _sum_months(
+    frame: pd.DataFrame, start: dt.date, end: dt.date, columns: tuple[str, str]
+) -> dict[str, list[float]]:
+    """unit -> ``columns`` summed over the rows whose month lies in [start, end]."""
+    lo, hi = start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    sums: dict[str, list[float]] = {}
+    if frame.empty:
+        return sums
+    parts = (frame[name] for name in ("unit", "month", *columns))
+    for unit, month, x, y in zip(*parts, strict=True):
+        if lo <= month <= hi:
+            total = sums.setdefault(unit, [0, 0])
+            total[0] += x
+            total[1] += y
+    return sums
+
+
+def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = parts[0]
+    for part in parts[1:]:
         frame = frame.merge(part, on="unit", how="outer")
+    return _typed(frame)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("replied", "overdue_open", "survey_n", "phone_calls"):
         frame[column] = frame[column].astype("Int64")
     for column in ("on_time_rate", "survey_satisfaction", "phone_score"):
@@ -199,8 +302,13 @@ def unit_scorecard(
         raise ValueError("滿意度與電話測試的統計月數至少為 1")
     start, end = _period(con, filters)
     prev_start, prev_end = previous_period(start, end)
-    current = _figures(con, filters, start, end, slow_months)
-    previous = _figures(con, filters, prev_start, prev_end, slow_months)
+    if _whole_months(start, end):  # the usual case: one query per metric for both
+        current, previous = _figures_by_month(
+            con, filters, [(start, end), (prev_start, prev_end)], slow_months
+        )
+    else:
+        current = _figures(con, filters, start, end, slow_months)
+        previous = _figures(con, filters, prev_start, prev_end, slow_months)
     previous = previous[["unit", *INDICATORS]].rename(columns={n: f"{n}_prev" for n in INDICATORS})
     frame = current.merge(previous, on="unit", how="left")
     for name in INDICATORS:

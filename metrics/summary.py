@@ -13,7 +13,6 @@ import math
 import duckdb
 import pandas as pd
 
-from etl.db import scalar
 from metrics import _sql, timeliness
 from metrics.filters import Filters
 
@@ -36,26 +35,26 @@ COLUMNS = [
     "sentence",
 ]
 
-RECEIVED_SQL = "SELECT count(*) FROM petitions WHERE {where}"
+# Cases received per month (YYYYMM) in a window.
+RECEIVED_SQL = """
+SELECT year(received_date) * 100 + month(received_date) AS month, count(*) AS cases
+FROM petitions WHERE {where} GROUP BY 1
+"""
 
-# Waves whose last response falls in [?, ?]: the latest one, with its response span.
-WAVE_SQL = """
+# Every survey wave under the filters with its response span, latest first.
+WAVES_SQL = """
 SELECT wave, min(responded_on) AS first_day, max(responded_on) AS last_day
 FROM survey_responses WHERE {where}
 GROUP BY wave
-HAVING max(responded_on) BETWEEN ? AND ?
-ORDER BY last_day DESC, wave DESC
-LIMIT 1
+ORDER BY last_day DESC NULLS LAST, wave DESC
 """
 
-# The test round with calls in [?, ?] (latest call last), with its span.
-ROUND_SQL = """
+# Every test round under the filters with its span of calls, latest first.
+ROUNDS_SQL = """
 SELECT round, min(called_at)::DATE AS first_day, max(called_at)::DATE AS last_day
 FROM phone_tests WHERE {where}
 GROUP BY round
-HAVING max(called_at)::DATE BETWEEN ? AND ?
-ORDER BY last_day DESC, round DESC
-LIMIT 1
+ORDER BY last_day DESC NULLS LAST, round DESC
 """
 
 
@@ -162,15 +161,27 @@ class _Months:
     def all(self) -> tuple[dt.date, dt.date, dt.date]:
         return self.this, self.previous, self.last_year
 
+    def window(self, filters: Filters) -> Filters:
+        """The filters over the 13 months from the same month last year to this one: each
+        figure is computed once by month over it, and the three months picked out."""
+        return filters.with_period(self.last_year, _sql.month_end(self.this))
+
+
+def _month_key(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _by_month(frame: pd.DataFrame) -> dict[str, dict]:
+    return {row["month"]: row for row in frame.to_dict("records")}
+
 
 def _received(con, filters: Filters, months: _Months) -> dict:
-    values = []
-    for month in months.all():
-        if not months.covered(month):
-            values.append(None)
-            continue
-        where, params = filters.with_period(month, _sql.month_end(month)).where("received_date")
-        values.append(scalar(con, RECEIVED_SQL.format(where=where), params))
+    where, params = months.window(filters).where("received_date")
+    counts = dict(con.execute(RECEIVED_SQL.format(where=where), params).fetchall())
+    values = [
+        counts.get(month.year * 100 + month.month, 0) if months.covered(month) else None
+        for month in months.all()
+    ]
     head = f"本月（{_month_label(months.this)}）受理陳情 {_count(values[0] or 0)} 件"
     return _row(
         "received", "受理陳情件數", "件", "relative", head, tuple(values), ("上月", "去年同月")
@@ -178,11 +189,12 @@ def _received(con, filters: Filters, months: _Months) -> dict:
 
 
 def _on_time(con, filters: Filters, months: _Months) -> dict:
+    frame = timeliness.on_time_rate(con, months.window(filters), by="month", date_basis="replied")
+    rows = _by_month(frame)
     rates, counts = [], []
     for month in months.all():
-        period = filters.with_period(month, _sql.month_end(month))
-        row = timeliness.on_time_rate(con, period, date_basis="replied").iloc[0]
-        replied = int(row["replied"])
+        row = rows.get(_month_key(month))
+        replied = int(row["replied"]) if row is not None else 0
         counts.append(replied)
         rates.append(float(row["on_time_rate"]) if replied else None)
     if rates[0] is None:
@@ -202,14 +214,12 @@ def _on_time(con, filters: Filters, months: _Months) -> dict:
 
 
 def _overdue(con, filters: Filters, months: _Months) -> dict:
-    values = []
-    for month in months.all():
-        end = _sql.month_end(month)
-        if not months.covered(month):
-            values.append(None)
-            continue
-        frame = timeliness.open_cases(con, filters.with_period(None, end), as_of=end)
-        values.append(int(frame["open_overdue"].iloc[0]))
+    ends = [_sql.month_end(month) for month in months.all()]
+    counts = timeliness.open_at_dates(con, filters, ends).iloc[0]
+    values = [
+        int(counts[f"overdue_{i}"]) if months.covered(month) else None
+        for i, month in enumerate(months.all())
+    ]
     head = f"月底逾期未結案件 {_count(values[0] or 0)} 件"
     return _row(
         "overdue_open",
@@ -225,12 +235,13 @@ def _overdue(con, filters: Filters, months: _Months) -> dict:
 def _reply_satisfaction(con, filters: Filters, months: _Months) -> dict:
     from metrics.reply_satisfaction import reply_satisfaction
 
+    rows = _by_month(reply_satisfaction(con, months.window(filters), by=("month",)))
     rates, counts = [], []
     for month in months.all():
-        frame = reply_satisfaction(con, filters.with_period(month, _sql.month_end(month)), by=())
-        rated = int(frame["rated"].iloc[0]) if len(frame) else 0
+        row = rows.get(_month_key(month))
+        rated = int(row["rated"]) if row is not None else 0
         counts.append(rated)
-        rates.append(float(frame["rate"].iloc[0]) if rated else None)
+        rates.append(float(row["rate"]) if rated else None)
     if rates[0] is None:
         head = "本月受理案件尚無回覆滿意度評分"
     else:
@@ -251,48 +262,48 @@ def _quarter_start(month: dt.date) -> dt.date:
     return dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
 
 
-def _latest(con, filters: Filters, find_sql: str, applies, start: dt.date, end: dt.date,
-            compute, key: str) -> tuple | None:  # fmt: skip
-    """(name, metric row) of the latest survey wave or test round ending in [start, end].
+class _Spans:
+    """Survey waves or test rounds under the filters, each with its first and last day."""
 
-    ``find_sql`` finds it (name, first day, last day); ``compute`` is the metric run over
-    its days, grouped by ``key``.
-    """
-    where, params = filters.with_period(None, None).where(None, applies=applies)
-    rows = con.execute(find_sql.format(where=where), [*params, start, end]).fetchall()
-    if not rows:
-        return None
-    name, first_day, last_day = rows[0]
-    frame = compute(con, filters.with_period(first_day, last_day), by=(key,))
-    frame = frame[frame[key] == name]
-    return None if frame.empty else (name, frame.iloc[0])
+    def __init__(self, con, filters: Filters, sql: str, applies) -> None:
+        where, params = filters.with_period(None, None).where(None, applies=applies)
+        self.rows = con.execute(sql.format(where=where), params).fetchall()
+
+    def latest(self, start: dt.date, end: dt.date) -> tuple | None:
+        """(name, first day, last day) of the latest one ending in [start, end]."""
+        return next((r for r in self.rows if r[2] is not None and start <= r[2] <= end), None)
 
 
-def _wave_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple | None:
-    """(wave, rate, n, max_sampling_error) of the latest wave ending in [start, end]."""
-    from metrics.satisfaction import SURVEY_FILTERS, survey_satisfaction
-
-    found = _latest(con, filters, WAVE_SQL, SURVEY_FILTERS, start, end, survey_satisfaction, "wave")
-    if found is None:
-        return None
-    wave, row = found
-    return wave, float(row["rate"]), int(row["n"]), float(row["max_sampling_error"])
+def _figures(con, filters: Filters, picked: list, compute, key: str) -> dict:
+    """The metric rows of the picked waves or rounds, from one call over all their days
+    (each lies wholly inside, so its row is the same as over its own days)."""
+    found = [p for p in picked if p is not None]
+    if not found:
+        return {}
+    window = filters.with_period(min(p[1] for p in found), max(p[2] for p in found))
+    names = {p[0] for p in found}
+    frame = compute(con, window, by=(key,))
+    return {row[key]: row for row in frame.to_dict("records") if row[key] in names}
 
 
 def _survey(con, filters: Filters, months: _Months) -> dict | None:
+    from metrics.satisfaction import SURVEY_FILTERS, survey_satisfaction
+
+    waves = _Spans(con, filters, WAVES_SQL, SURVEY_FILTERS)
     quarter = _quarter_start(months.this)
-    current = _wave_figure(con, filters, quarter, _sql.month_end(months.this))
-    if current is None:
+    picked = [
+        waves.latest(quarter, _sql.month_end(months.this)),
+        waves.latest(_sql.add_months(quarter, -3), quarter - dt.timedelta(days=1)),
+        waves.latest(_sql.add_months(quarter, -12), _sql.add_months(quarter, -9) - dt.timedelta(1)),
+    ]
+    rows = _figures(con, filters, picked, survey_satisfaction, "wave")
+    rates = [None if p is None or p[0] not in rows else float(rows[p[0]]["rate"]) for p in picked]
+    if rates[0] is None:
         return None
-    previous = _wave_figure(
-        con, filters, _sql.add_months(quarter, -3), quarter - dt.timedelta(days=1)
-    )
-    last_year = _wave_figure(
-        con, filters, _sql.add_months(quarter, -12), _sql.add_months(quarter, -9) - dt.timedelta(1)
-    )
-    wave, rate, n, error = current
+    current = rows[picked[0][0]]
+    wave, n, error = picked[0][0], int(current["n"]), float(current["max_sampling_error"])
     head = (
-        f"{wave} 滿意度調查整體滿意度 {_pct(rate)}（有效樣本 {_count(n)}，"
+        f"{wave} 滿意度調查整體滿意度 {_pct(rates[0])}（有效樣本 {_count(n)}，"
         f"在95%信心水準下，抽樣誤差為正負 {error:.1f} 個百分點）"
     )
     return _row(
@@ -301,34 +312,33 @@ def _survey(con, filters: Filters, months: _Months) -> dict | None:
         "%",
         "points",
         head,
-        (rate, previous[1] if previous else None, last_year[1] if last_year else None),
+        tuple(rates),
         ("上一季", "去年同季"),
         n=n,
         detail=wave,
     )
 
 
-def _round_figure(con, filters: Filters, start: dt.date, end: dt.date) -> tuple | None:
-    """(round, mean_score, calls, calls_below_60) of the latest round ending in [start, end]."""
+def _phone(con, filters: Filters, months: _Months) -> dict | None:
     from metrics.phone_tests import PHONE_FILTERS, phone_scores
 
-    found = _latest(con, filters, ROUND_SQL, PHONE_FILTERS, start, end, phone_scores, "round")
-    if found is None:
+    rounds = _Spans(con, filters, ROUNDS_SQL, PHONE_FILTERS)
+    picked = [
+        rounds.latest(months.this, _sql.month_end(months.this)),
+        # The latest round that ended before this month (a round spanning the boundary
+        # ends in this month, so it is the current one, not the previous).
+        rounds.latest(dt.date.min, months.this - dt.timedelta(days=1)),
+        rounds.latest(months.last_year, _sql.month_end(months.last_year)),
+    ]
+    rows = _figures(con, filters, picked, phone_scores, "round")
+    scores = [
+        None if p is None or p[0] not in rows else float(rows[p[0]]["mean_score"]) for p in picked
+    ]
+    if scores[0] is None:
         return None
-    name, row = found
-    return name, float(row["mean_score"]), int(row["calls"]), int(row["calls_below_60"])
-
-
-def _phone(con, filters: Filters, months: _Months) -> dict | None:
-    current = _round_figure(con, filters, months.this, _sql.month_end(months.this))
-    if current is None:
-        return None
-    # The latest round that ended before this month (a round spanning the boundary ends
-    # in this month, so it is the current one, not the previous).
-    previous = _round_figure(con, filters, dt.date.min, months.this - dt.timedelta(days=1))
-    last_year = _round_figure(con, filters, months.last_year, _sql.month_end(months.last_year))
-    name, score, calls, low = current
-    head = f"本月電話禮貌測試（{name} 梯次）平均 {score:.1f} 分（{_count(calls)} 通"
+    current = rows[picked[0][0]]
+    name, calls, low = picked[0][0], int(current["calls"]), int(current["calls_below_60"])
+    head = f"本月電話禮貌測試（{name} 梯次）平均 {scores[0]:.1f} 分（{_count(calls)} 通"
     head += f"，{_count(low)} 通低於 60 分）" if low else "，無低於 60 分者）"
     return _row(
         "phone_score",
@@ -336,7 +346,7 @@ def _phone(con, filters: Filters, months: _Months) -> dict | None:
         "分",
         "points_score",
         head,
-        (score, previous[1] if previous else None, last_year[1] if last_year else None),
+        tuple(scores),
         ("上一梯次", "去年同月"),
         n=calls,
         detail=name,

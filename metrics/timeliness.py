@@ -306,6 +306,54 @@ def open_cases(
     return _sql.format_months(con.execute(sql, [as_of] * 6 + params).df())
 
 
+# Open and overdue open cases at several dates in one scan: open at d (received by d,
+# not replied or closed by d), overdue when also past due (effective due date before
+# d), as OPEN_AT and OPEN_SQL define them. The outer WHERE keeps only rows that can
+# count at any date.
+OPEN_AT_DATES_SQL = """
+SELECT {groups} {counts}
+FROM petitions
+WHERE received_date <= ? AND (is_open OR replied_date > ?) AND {where}
+{group_by} {order_by}
+"""
+OPEN_AT_DATE = (
+    "count(*) FILTER (WHERE received_date <= ? AND (is_open OR replied_date > ?)) AS open_{i}, "
+    "count(*) FILTER (WHERE received_date <= ? AND (is_open OR replied_date > ?)"
+    " AND effective_due_date < ?) AS overdue_{i}"
+)
+
+
+def open_at_dates(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dates: Sequence[dt.date],
+    *,
+    by: str | Sequence[str] = (),
+) -> pd.DataFrame:
+    """Open and overdue open cases of the whole backlog at each of ``dates``, in one scan.
+
+    Columns ``open_<i>`` and ``overdue_<i>`` are ``open_cases(con, filters, by=by,
+    as_of=dates[i])``'s open and open_overdue (backlog=True: the period of ``filters``
+    is ignored, the other filters apply). For the composites (scorecard, monthly
+    summary) that compare several dates; not a metric of its own. Groups with no open
+    case at any of the dates are absent.
+    """
+    if not dates:
+        raise ValueError("至少需要一個日期")
+    groups = _sql.group_columns(by, _sql.petition_keys())
+    where, params = _open_filters(filters, True).where("received_date")
+    sql = OPEN_AT_DATES_SQL.format(
+        groups=_sql.select_list(groups),
+        counts=", ".join(OPEN_AT_DATE.format(i=i) for i in range(len(dates))),
+        where=where,
+        group_by=_sql.group_clause(groups),
+        order_by=_sql.order_clause(groups),
+    )
+    args = [d for day in dates for d in (day,) * 5]
+    args += [max(dates), min(dates), *params]
+    return _sql.format_months(con.execute(sql, args).df())
+
+
 def overdue_aging(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,

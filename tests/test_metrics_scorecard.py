@@ -182,3 +182,28 @@ def test_sample_scorecard(tmp_path_factory):
     assert (met.eq(False).sum(axis=1) == frame["targets_missed"]).all()
     assert frame["survey_satisfaction"].notna().any() and frame["phone_score"].notna().any()
     sample.close()
+
+
+@pytest.mark.parametrize(
+    "periods",
+    [
+        [(D(2026, 6, 1), D(2026, 6, 30)), (D(2026, 5, 1), D(2026, 5, 31))],
+        [(D(2025, 10, 1), D(2025, 12, 31)), (D(2025, 7, 1), D(2025, 9, 30))],
+    ],
+)
+def test_whole_month_figures_equal_one_call_per_period(tmp_path_factory, periods):
+    # The monthly sums (one query per metric for both periods) against the plain path
+    # (each metric called for each period on its own), with an agency filter as well.
+    db_path, _ = sample_database(tmp_path_factory)
+    sample = connect_readonly(db_path)
+    try:
+        for filters in (Filters(), Filters(agencies=("高雄市政府工務局", "高雄市政府民政局"))):
+            together = scorecard._figures_by_month(sample, filters, periods, 12)
+            for (start, end), got in zip(periods, together, strict=True):
+                alone = scorecard._figures(sample, filters, start, end, 12)
+                assert len(alone) > 3
+                got = got.sort_values("unit").reset_index(drop=True)
+                alone = alone[got.columns].sort_values("unit").reset_index(drop=True)
+                pd.testing.assert_frame_equal(got, alone, check_exact=False, rtol=1e-12)
+    finally:
+        sample.close()

@@ -377,3 +377,23 @@ def test_sample_open_and_aging_agree(sample):
     ).all()
     buckets = ["aging_le_5", "aging_6_10", "aging_11_30", "aging_gt_30", "aging_outside_calendar"]
     assert (aging[buckets].sum(axis=1) == aging["overdue_open"]).all()
+
+
+@pytest.mark.parametrize("by", [(), ("unit",)])
+def test_open_at_several_dates_equals_open_cases_at_each(sample, by):
+    dates = [D(2025, 1, 31), D(2025, 6, 30), D(2025, 7, 1), D(2025, 12, 31)]
+    for filters in (Filters(), Filters(D(2025, 6, 1), D(2025, 6, 30), channels=("1999",))):
+        together = timeliness.open_at_dates(sample, filters, dates, by=by)
+        for i, day in enumerate(dates):
+            one = timeliness.open_cases(sample, filters, by=by, as_of=day)
+            if by:
+                got = together[together[f"open_{i}"] > 0]
+                columns = ["unit", f"open_{i}", f"overdue_{i}"]
+                got = sorted(got[columns].itertuples(index=False, name=None))
+                assert got == sorted(
+                    one[["unit", "open", "open_overdue"]].itertuples(index=False, name=None)
+                )
+            else:
+                row = one.iloc[0]
+                assert together[f"open_{i}"].iloc[0] == row["open"]
+                assert together[f"overdue_{i}"].iloc[0] == row["open_overdue"] > 0
