@@ -215,10 +215,11 @@ def _on_time(con, filters: Filters, months: _Months) -> dict:
 
 def _overdue(con, filters: Filters, months: _Months) -> dict:
     ends = [_sql.month_end(month) for month in months.all()]
-    counts = timeliness.open_at_dates(con, filters, ends).iloc[0]
+    frame = timeliness.open_at_dates(con, filters, ends)
+    overdue = dict(zip(frame["as_of"], frame["open_overdue"], strict=True))
     values = [
-        int(counts[f"overdue_{i}"]) if months.covered(month) else None
-        for i, month in enumerate(months.all())
+        int(overdue.get(end, 0)) if months.covered(month) else None
+        for month, end in zip(months.all(), ends, strict=True)
     ]
     head = f"月底逾期未結案件 {_count(values[0] or 0)} 件"
     return _row(

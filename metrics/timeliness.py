@@ -17,7 +17,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from etl.db import scalar
@@ -54,30 +53,50 @@ SELECT {names}
 FROM c {group_by} {order_by}
 """
 
+# Working days are small integers, so exact quantiles come from a histogram per group
+# (one hash aggregate) instead of sorting millions of values: with the running count of
+# each group's histogram in d order, the value of rank r is the smallest d whose running
+# count exceeds r, and numpy's linear quantile at p interpolates between the values of
+# ranks floor((n - 1)p) and ceil((n - 1)p). Mean, maximum and the exclusions come from
+# the same histogram, so only one row per group leaves DuckDB.
 REPLY_DAYS_SQL = """
 WITH c AS (
   SELECT {groups} {quality} AS quality, reply_working_days AS d
   FROM petitions
   WHERE NOT is_open AND {where}
+),
+h AS (SELECT {names} quality, d, count(*) AS n FROM c GROUP BY ALL),
+valid AS (
+  SELECT *, sum(n) OVER ({partition} ORDER BY d ROWS UNBOUNDED PRECEDING) AS upto,
+         sum(n) OVER ({partition}) AS total
+  FROM h WHERE quality = 0
+),
+q AS (
+  SELECT {names}
+    {quantiles}
+  FROM valid {group_by}
+),
+t AS (
+  SELECT {names}
+    CAST(coalesce(sum(n) FILTER (WHERE quality = 0), 0) AS BIGINT) AS replied,
+    sum(d * n) FILTER (WHERE quality = 0) / sum(n) FILTER (WHERE quality = 0) AS mean_working_days,
+    max(d) FILTER (WHERE quality = 0) AS max_working_days,
+    CAST(coalesce(sum(n) FILTER (WHERE quality = 1), 0) AS BIGINT) AS excluded_missing_dates,
+    CAST(coalesce(sum(n) FILTER (WHERE quality = 2), 0) AS BIGINT) AS excluded_reply_before_receipt,
+    CAST(coalesce(sum(n) FILTER (WHERE quality = 3), 0) AS BIGINT) AS excluded_same_minute
+  FROM h {group_by}
 )
-SELECT {names}
-  count(*) FILTER (WHERE quality = 0) AS replied,
-  avg(d) FILTER (WHERE quality = 0) AS mean_working_days,
-  max(d) FILTER (WHERE quality = 0) AS max_working_days,
-  {exclusions}
-FROM c {group_by} {order_by}
+SELECT t.*, {quantile_names} FROM t {join} {order_by}
 """
 
-# Working days are small integers, so exact quantiles come from a histogram per
-# group (one hash aggregate) instead of sorting millions of values twice.
-REPLY_DAYS_HISTOGRAM_SQL = """
-WITH c AS (
-  SELECT {groups} {quality} AS quality, reply_working_days AS d
-  FROM petitions
-  WHERE NOT is_open AND {where}
-)
-SELECT {names} d, count(*) AS n FROM c WHERE quality = 0 GROUP BY ALL ORDER BY ALL
-"""
+# One quantile: the values at the two ranks around (n - 1)p and the interpolation.
+QUANTILE_SQL = """
+    min(d) FILTER (WHERE upto > floor((total - 1) * {p})) + (any_value(total - 1) * {p}
+      - floor(any_value(total - 1) * {p}))
+      * (min(d) FILTER (WHERE upto > ceil((total - 1) * {p}))
+         - min(d) FILTER (WHERE upto > floor((total - 1) * {p}))) AS {name}"""
+QUANTILES = {"median_working_days": 0.5, "p90_working_days": 0.9}
+
 
 # Open at the end of as_of: received by then, and not replied or closed by then. Two
 # branches, because each filter alone can be pushed into the scan and an OR cannot.
@@ -220,15 +239,24 @@ def reply_days(
     closed cases with missing dates, a reply before receipt or a same-minute closure are
     left out and counted in ``excluded_*`` columns.
     """
-    frame = _closed_query(REPLY_DAYS_SQL, con, filters, by, date_basis)
-    histogram = _closed_query(REPLY_DAYS_HISTOGRAM_SQL, con, filters, by, date_basis)
-    names = [c for c in frame.columns if c not in REPLY_DAYS_MEASURES]
-    quantiles = _histogram_quantiles(
-        histogram, names, {"median_working_days": 0.5, "p90_working_days": 0.9}
+    column = _date_column(date_basis)
+    groups = _sql.group_columns(by, _sql.petition_keys(column))
+    where, params = filters.where(column)
+    names = [name for name, _ in groups]
+    sql = REPLY_DAYS_SQL.format(
+        groups=_sql.select_list(groups),
+        names="".join(f"{name}, " for name in names),
+        quality=QUALITY_SQL,
+        where=where,
+        partition=f"PARTITION BY {', '.join(names)}" if names else "",
+        # p are the fixed fractions of QUANTILES, safe to write into the SQL
+        quantiles=",".join(QUANTILE_SQL.format(p=p, name=n) for n, p in QUANTILES.items()),
+        group_by=_sql.group_clause(groups),
+        quantile_names=", ".join(f"q.{n}" for n in QUANTILES),
+        join=f"LEFT JOIN q USING ({', '.join(names)})" if names else "CROSS JOIN q",
+        order_by=_sql.order_clause([(f"t.{n}", "") for n in names]),
     )
-    frame = (
-        frame.merge(quantiles, on=names, how="left") if names else frame.assign(**quantiles.iloc[0])
-    )
+    frame = _sql.format_months(con.execute(sql, params).df())
     return frame[[*names, "replied", "median_working_days", "p90_working_days",
                   "mean_working_days", "max_working_days", *EXCLUSION_NAMES]]  # fmt: skip
 
@@ -236,34 +264,6 @@ def reply_days(
 REPLY_DAYS_MEASURES = ("replied", "mean_working_days", "max_working_days",
                        "excluded_missing_dates", "excluded_reply_before_receipt", "excluded_same_minute")  # fmt: skip
 EXCLUSION_NAMES = REPLY_DAYS_MEASURES[3:]
-
-
-def _weighted_quantile(values: np.ndarray, counts: np.ndarray, p: float) -> float:
-    """numpy's default (linear) quantile of the multiset {values[i] x counts[i]}, values sorted."""
-    total = counts.sum()
-    if total == 0:
-        return float("nan")
-    position = (total - 1) * p
-    lower, upper = int(np.floor(position)), int(np.ceil(position))
-    cumulative = np.cumsum(counts)
-    at = lambda rank: values[np.searchsorted(cumulative, rank, side="right")]  # noqa: E731
-    return float(at(lower) + (position - lower) * (at(upper) - at(lower)))
-
-
-def _histogram_quantiles(
-    histogram: pd.DataFrame, names: list[str], wanted: dict[str, float]
-) -> pd.DataFrame:
-    """One row per group (``names``) with the requested quantiles of its histogram (d, n)."""
-
-    def row(part: pd.DataFrame) -> dict:
-        values, counts = part["d"].to_numpy(dtype=float), part["n"].to_numpy(dtype=np.int64)
-        return {column: _weighted_quantile(values, counts, p) for column, p in wanted.items()}
-
-    if not names:
-        return pd.DataFrame([row(histogram)])
-    rows = [{**dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True)), **row(part)}
-            for key, part in histogram.groupby(names, dropna=False, sort=False)]  # fmt: skip
-    return pd.DataFrame(rows, columns=[*names, *wanted])
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
@@ -306,21 +306,24 @@ def open_cases(
     return _sql.format_months(con.execute(sql, [as_of] * 6 + params).df())
 
 
-# Open and overdue open cases at several dates in one scan: open at d (received by d,
-# not replied or closed by d), overdue when also past due (effective due date before
-# d), as OPEN_AT and OPEN_SQL define them. The outer WHERE keeps only rows that can
-# count at any date.
+# Open and overdue open cases at several dates in one pass: open at d when received by
+# d and not replied or closed by d (``until``, the reply date, is after d; open cases
+# have none), overdue when also past due (effective due date before d), as OPEN_AT and
+# OPEN_SQL define them. The candidates (open now, or replied after the earliest date)
+# are range-joined to the dates: cheaper than one filtered count per date.
 OPEN_AT_DATES_SQL = """
-SELECT {groups} {counts}
-FROM petitions
-WHERE received_date <= ? AND (is_open OR replied_date > ?) AND {where}
-{group_by} {order_by}
+WITH c AS (
+  SELECT {groups} received_date, DATE '9999-12-31' AS until, effective_due_date AS due
+  FROM petitions WHERE is_open AND received_date <= ? AND {where}
+  UNION ALL
+  SELECT {groups} received_date, replied_date, effective_due_date
+  FROM petitions WHERE NOT is_open AND replied_date > ? AND received_date <= ? AND {where}
+),
+dates AS (SELECT unnest(CAST(? AS DATE[])) AS as_of)
+SELECT {names} dates.as_of, count(*) AS open, count(*) FILTER (WHERE due < dates.as_of) AS open_overdue
+FROM c JOIN dates ON c.received_date <= dates.as_of AND c.until > dates.as_of
+GROUP BY ALL ORDER BY ALL
 """
-OPEN_AT_DATE = (
-    "count(*) FILTER (WHERE received_date <= ? AND (is_open OR replied_date > ?)) AS open_{i}, "
-    "count(*) FILTER (WHERE received_date <= ? AND (is_open OR replied_date > ?)"
-    " AND effective_due_date < ?) AS overdue_{i}"
-)
 
 
 def open_at_dates(
@@ -330,13 +333,13 @@ def open_at_dates(
     *,
     by: str | Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Open and overdue open cases of the whole backlog at each of ``dates``, in one scan.
+    """Open and overdue open cases of the whole backlog at each of ``dates``, in one pass.
 
-    Columns ``open_<i>`` and ``overdue_<i>`` are ``open_cases(con, filters, by=by,
-    as_of=dates[i])``'s open and open_overdue (backlog=True: the period of ``filters``
-    is ignored, the other filters apply). For the composites (scorecard, monthly
-    summary) that compare several dates; not a metric of its own. Groups with no open
-    case at any of the dates are absent.
+    One row per ``by`` group and date (``as_of``) with at least one open case: ``open``
+    and ``open_overdue`` as ``open_cases(con, filters, by=by, as_of=...)`` gives them
+    (backlog=True: the period of ``filters`` is ignored, the other filters apply). For
+    the composites (scorecard, monthly summary) that compare several dates; not a metric
+    of its own.
     """
     if not dates:
         raise ValueError("至少需要一個日期")
@@ -344,14 +347,14 @@ def open_at_dates(
     where, params = _open_filters(filters, True).where("received_date")
     sql = OPEN_AT_DATES_SQL.format(
         groups=_sql.select_list(groups),
-        counts=", ".join(OPEN_AT_DATE.format(i=i) for i in range(len(dates))),
+        names="".join(f"{name}, " for name, _ in groups),
         where=where,
-        group_by=_sql.group_clause(groups),
-        order_by=_sql.order_clause(groups),
     )
-    args = [d for day in dates for d in (day,) * 5]
-    args += [max(dates), min(dates), *params]
-    return _sql.format_months(con.execute(sql, args).df())
+    latest, earliest = max(dates), min(dates)
+    args = [latest, *params, earliest, latest, *params, list(dates)]
+    frame = _sql.format_months(con.execute(sql, args).df())
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date  # the dates as given
+    return frame
 
 
 def overdue_aging(

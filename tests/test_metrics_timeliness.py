@@ -6,7 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from metrics_fixtures import insert_petitions, petition, sample_database
 
 from etl.db import connect_readonly, memory_db
@@ -384,16 +387,47 @@ def test_open_at_several_dates_equals_open_cases_at_each(sample, by):
     dates = [D(2025, 1, 31), D(2025, 6, 30), D(2025, 7, 1), D(2025, 12, 31)]
     for filters in (Filters(), Filters(D(2025, 6, 1), D(2025, 6, 30), channels=("1999",))):
         together = timeliness.open_at_dates(sample, filters, dates, by=by)
-        for i, day in enumerate(dates):
+        assert set(together["as_of"]) == set(dates)
+        for day in dates:
             one = timeliness.open_cases(sample, filters, by=by, as_of=day)
-            if by:
-                got = together[together[f"open_{i}"] > 0]
-                columns = ["unit", f"open_{i}", f"overdue_{i}"]
-                got = sorted(got[columns].itertuples(index=False, name=None))
-                assert got == sorted(
-                    one[["unit", "open", "open_overdue"]].itertuples(index=False, name=None)
-                )
-            else:
-                row = one.iloc[0]
-                assert together[f"open_{i}"].iloc[0] == row["open"]
-                assert together[f"overdue_{i}"].iloc[0] == row["open_overdue"] > 0
+            one = one[one["open"] > 0]
+            got = together[together["as_of"] == day]
+            columns = [*by, "open", "open_overdue"]
+            assert sorted(got[columns].itertuples(index=False, name=None)) == sorted(
+                one[columns].itertuples(index=False, name=None)
+            )
+            assert one["open_overdue"].sum() > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["甲", "乙", "丙"]), st.integers(0, 40)), min_size=1, max_size=40
+    )
+)
+def test_reply_day_quantiles_equal_numpy_per_group(cases):
+    # Each unit's median and 90th percentile from the SQL histogram against np.quantile
+    # (linear, numpy's default) on that unit's raw working days.
+    con = memory_db()
+    try:
+        insert_petitions(
+            con,
+            [
+                petition("2025-03-03 09:00", replied_at="2025-03-04 09:00", due="2025-12-31",
+                         unit=unit, reply_working_days=d)
+                for unit, d in cases
+            ],
+        )  # fmt: skip
+        raw = pd.DataFrame(cases, columns=["unit", "d"])
+        got = timeliness.reply_days(con, Filters(), by="unit").set_index("unit")
+        for unit, values in raw.groupby("unit")["d"]:
+            row = got.loc[unit]
+            assert row["replied"] == len(values)
+            assert row["median_working_days"] == pytest.approx(np.quantile(values, 0.5))
+            assert row["p90_working_days"] == pytest.approx(np.quantile(values, 0.9))
+            assert row["mean_working_days"] == pytest.approx(values.mean())
+            assert row["max_working_days"] == values.max()
+        overall = timeliness.reply_days(con, Filters()).iloc[0]
+        assert overall["p90_working_days"] == pytest.approx(np.quantile(raw["d"], 0.9))
+    finally:
+        con.close()
