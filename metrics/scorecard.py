@@ -250,13 +250,15 @@ def _format(indicator: str, value: float) -> str:
     return f"{value:.1f} 分"
 
 
-def _standing(frame: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
-    misses = np.zeros(len(frame), dtype=int)
-    severe = np.zeros(len(frame), dtype=bool)
-    known = np.zeros(len(frame), dtype=bool)
-    notes: list[list[str]] = [[] for _ in range(len(frame))]
+def _standing(columns: dict, targets: dict[str, float]) -> None:
+    """Adds each indicator's target and _met, targets_missed, standing and notes."""
+    n = len(columns["unit"])
+    misses = np.zeros(n, dtype=int)
+    severe = np.zeros(n, dtype=bool)
+    known = np.zeros(n, dtype=bool)
+    notes: list[list[str]] = [[] for _ in range(n)]
     for name in INDICATORS:
-        value = frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        value = pd.array(columns[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
         target = targets[name]
         has = ~np.isnan(value)
         if name in LOWER_IS_BETTER:
@@ -265,8 +267,8 @@ def _standing(frame: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
         else:
             missed = has & (value < target)
             bad = has & (value < target - SEVERE_MARGINS[name])
-        frame[f"{name}_target"] = target
-        frame[f"{name}_met"] = pd.array(np.where(has, ~missed, None), dtype="boolean")
+        columns[f"{name}_target"] = np.full(n, target)
+        columns[f"{name}_met"] = pd.array(np.where(has, ~missed, None), dtype="boolean")
         misses += missed
         severe |= bad
         known |= has
@@ -274,12 +276,11 @@ def _standing(frame: pd.DataFrame, targets: dict[str, float]) -> pd.DataFrame:
             notes[i].append(
                 f"{LABELS[name]} {_format(name, value[i])}（目標 {_format(name, target)}）"
             )
-    frame["targets_missed"] = misses
-    frame["standing"] = np.select(
+    columns["targets_missed"] = misses
+    columns["standing"] = np.select(
         [~known, severe | (misses >= 2), misses == 1], [NO_DATA, FOLLOW_UP, WATCH], default=GOOD
     )
-    frame["notes"] = ["；".join(n) for n in notes]
-    return frame
+    columns["notes"] = ["；".join(n) for n in notes]
 
 
 def unit_scorecard(
@@ -316,18 +317,34 @@ def unit_scorecard(
     else:
         current = _figures(con, filters, start, end, slow_months)
         previous = _figures(con, filters, prev_start, prev_end, slow_months)
-    previous = previous[["unit", *INDICATORS]].rename(columns={n: f"{n}_prev" for n in INDICATORS})
-    frame = current.merge(previous, on="unit", how="left")
+    # Assembled column by column as arrays and turned into a frame once: assigning
+    # pandas columns one at a time cost a fifth of the scorecard.
+    units = current["unit"].to_numpy(dtype=object)
+    at = pd.Index(previous["unit"]).get_indexer(units)  # -1: no previous figures
+    columns: dict = {
+        "unit": units,
+        "period_start": np.full(len(units), start, dtype=object),
+        "period_end": np.full(len(units), end, dtype=object),
+    }
+    for name in ("replied", "survey_n", "phone_calls"):
+        columns[name] = current[name].array
     for name in INDICATORS:
-        frame[f"{name}_change"] = frame[name] - frame[f"{name}_prev"]
-    frame.insert(1, "period_start", start)
-    frame.insert(2, "period_end", end)
-    frame = _standing(frame, merged)
+        value = current[name].array
+        before = previous[name].array.take(at, allow_fill=True)
+        columns[name] = value
+        columns[f"{name}_prev"] = before
+        columns[f"{name}_change"] = value - before
+    _standing(columns, merged)
     order = ["unit", "period_start", "period_end", "replied", "survey_n", "phone_calls"]
     for name in INDICATORS:
         order += [name, f"{name}_target", f"{name}_met", f"{name}_prev", f"{name}_change"]
     order += ["targets_missed", "standing", "notes"]
-    frame = frame[order]
-    rank = frame["standing"].map(STANDING_ORDER)
-    frame = frame.assign(_rank=rank).sort_values(["_rank", "unit"]).drop(columns="_rank")
+    frame = pd.DataFrame({name: columns[name] for name in order})
+    frame["unit"] = frame["unit"].astype(current["unit"].dtype)
+    frame["standing"] = frame["standing"].astype("str")
+    frame["notes"] = frame["notes"].astype("str")
+    for name in INDICATORS:
+        frame[f"{name}_target"] = frame[f"{name}_target"].astype(type(merged[name]))
+    rank = frame["standing"].map(STANDING_ORDER).to_numpy()
+    frame = frame.take(np.lexsort((units, rank)))
     return frame.reset_index(drop=True)
