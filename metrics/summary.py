@@ -172,8 +172,19 @@ def _month_key(month: dt.date) -> str:
     return month.strftime("%Y-%m")
 
 
-def _by_month(frame: pd.DataFrame) -> dict[str, dict]:
-    return {row["month"]: row for row in frame.to_dict("records")}
+def _rates_by_month(
+    frame: pd.DataFrame, months: _Months, count: str, rate: str
+) -> tuple[list[float | None], list[int]]:
+    """The rate and its count in this month, last month and last year's month, from a
+    metric computed by month over the window (no rate where the count is 0)."""
+    rows = {row["month"]: row for row in frame.to_dict("records")}
+    rates, counts = [], []
+    for month in months.all():
+        row = rows.get(_month_key(month))
+        n = int(row[count]) if row is not None else 0
+        counts.append(n)
+        rates.append(float(row[rate]) if n else None)
+    return rates, counts
 
 
 def _received(con, filters: Filters, months: _Months) -> dict:
@@ -191,13 +202,7 @@ def _received(con, filters: Filters, months: _Months) -> dict:
 
 def _on_time(con, filters: Filters, months: _Months) -> dict:
     frame = timeliness.on_time_rate(con, months.window(filters), by="month", date_basis="replied")
-    rows = _by_month(frame)
-    rates, counts = [], []
-    for month in months.all():
-        row = rows.get(_month_key(month))
-        replied = int(row["replied"]) if row is not None else 0
-        counts.append(replied)
-        rates.append(float(row["on_time_rate"]) if replied else None)
+    rates, counts = _rates_by_month(frame, months, "replied", "on_time_rate")
     if rates[0] is None:
         head = "本月無結案（回覆）案件，未能計算依限辦結率"
     else:
@@ -237,13 +242,8 @@ def _overdue(con, filters: Filters, months: _Months) -> dict:
 def _reply_satisfaction(con, filters: Filters, months: _Months) -> dict:
     from metrics.reply_satisfaction import reply_satisfaction
 
-    rows = _by_month(reply_satisfaction(con, months.window(filters), by=("month",)))
-    rates, counts = [], []
-    for month in months.all():
-        row = rows.get(_month_key(month))
-        rated = int(row["rated"]) if row is not None else 0
-        counts.append(rated)
-        rates.append(float(row["rate"]) if rated else None)
+    frame = reply_satisfaction(con, months.window(filters), by=("month",))
+    rates, counts = _rates_by_month(frame, months, "rated", "rate")
     if rates[0] is None:
         head = "本月受理案件尚無回覆滿意度評分"
     else:
