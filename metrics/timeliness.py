@@ -98,38 +98,34 @@ QUANTILE_SQL = """
 QUANTILES = {"median_working_days": 0.5, "p90_working_days": 0.9}
 
 
-# Open at the end of as_of: received by then, and not replied or closed by then. Two
-# branches, because each filter alone can be pushed into the scan and an OR cannot.
-OPEN_AT = """
-open_at AS (
-  SELECT * FROM petitions WHERE is_open AND received_date <= ?
+# The cases that can be open at some date in [earliest, latest]: open now and received
+# by latest, or replied after earliest. Two branches, because each filter alone can be
+# pushed into the scan and an OR cannot. ``until`` is the reply date (none while open):
+# a case is open at the end of d when received_date <= d < until. The one definition of
+# "open at a date" for open_cases, open_at_dates and overdue_aging.
+OPEN_CANDIDATES = """
+candidates AS (
+  SELECT {groups} received_date, DATE '9999-12-31' AS until, effective_due_date AS due
+  FROM petitions WHERE is_open AND received_date <= ? AND {where}
   UNION ALL
-  SELECT * FROM petitions WHERE NOT is_open AND replied_date > ? AND received_date <= ?
-)
-"""
+  SELECT {groups} received_date, replied_date, effective_due_date
+  FROM petitions WHERE NOT is_open AND replied_date > ? AND received_date <= ? AND {where}
+)"""
 
-OPEN_SQL = """
-WITH {open_at}
-SELECT {names}
-  CAST(? AS DATE) AS as_of,
-  count(*) AS open,
-  count(*) FILTER (WHERE effective_due_date >= ?) AS open_not_due,
-  count(*) FILTER (WHERE effective_due_date < ?) AS open_overdue,
-  count(*) FILTER (WHERE effective_due_date IS NULL) AS open_no_due_date
-FROM open_at
-WHERE {where}
-{group_by} {order_by}
-"""
+
+def _candidates_args(latest: dt.date, earliest: dt.date, params: list) -> list:
+    return [latest, *params, earliest, latest, *params]
+
 
 # Working days past due = working days after the due date up to and including as_of,
 # the difference of the calendar's working_day_index.
 AGING_SQL = """
-WITH {open_at},
+WITH {candidates},
 o AS (
-  SELECT {groups}
+  SELECT {names}
     CAST(? AS INTEGER) - d.working_day_index AS past_due
-  FROM open_at p LEFT JOIN calendar d ON d.day = p.effective_due_date
-  WHERE p.effective_due_date < ? AND {where}
+  FROM candidates c LEFT JOIN calendar d ON d.day = c.due
+  WHERE c.due < ?
 )
 SELECT {names}
   CAST(? AS DATE) AS as_of,
@@ -294,36 +290,28 @@ def open_cases(
     (the whole backlog); with ``False`` only cases received within the period.
     """
     as_of = as_of or default_as_of(con, filters)
-    groups = _sql.group_columns(by, _sql.petition_keys())
-    where, params = _open_filters(filters, backlog).where("received_date")
-    sql = OPEN_SQL.format(
-        names=_sql.select_list(groups),
-        open_at=OPEN_AT,
-        where=where,
-        group_by=_sql.group_clause(groups),
-        order_by=_sql.order_clause(groups),
-    )
-    return _sql.format_months(con.execute(sql, [as_of] * 6 + params).df())
+    frame = open_at_dates(con, filters, [as_of], by=by, backlog=backlog)
+    if frame.empty and not _sql.normalise_by(by):  # one row overall, even with nothing open
+        frame = pd.DataFrame([{"as_of": as_of, **dict.fromkeys(OPEN_COUNTS, 0)}])
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    return frame
 
 
-# Open and overdue open cases at several dates in one pass: open at d when received by
-# d and not replied or closed by d (``until``, the reply date, is after d; open cases
-# have none), overdue when also past due (effective due date before d), as OPEN_AT and
-# OPEN_SQL define them. The candidates (open now, or replied after the earliest date)
-# are range-joined to the dates: cheaper than one filtered count per date.
+# Open cases at several dates in one pass: the candidates range-joined to the dates,
+# cheaper than one filtered count per date; overdue when the effective due date (after
+# extension) is before the date.
 OPEN_AT_DATES_SQL = """
-WITH c AS (
-  SELECT {groups} received_date, DATE '9999-12-31' AS until, effective_due_date AS due
-  FROM petitions WHERE is_open AND received_date <= ? AND {where}
-  UNION ALL
-  SELECT {groups} received_date, replied_date, effective_due_date
-  FROM petitions WHERE NOT is_open AND replied_date > ? AND received_date <= ? AND {where}
-),
+WITH {candidates},
 dates AS (SELECT unnest(CAST(? AS DATE[])) AS as_of)
-SELECT {names} dates.as_of, count(*) AS open, count(*) FILTER (WHERE due < dates.as_of) AS open_overdue
-FROM c JOIN dates ON c.received_date <= dates.as_of AND c.until > dates.as_of
+SELECT {names} dates.as_of,
+  count(*) AS open,
+  count(*) FILTER (WHERE due >= dates.as_of) AS open_not_due,
+  count(*) FILTER (WHERE due < dates.as_of) AS open_overdue,
+  count(*) FILTER (WHERE due IS NULL) AS open_no_due_date
+FROM candidates c JOIN dates ON c.received_date <= dates.as_of AND c.until > dates.as_of
 GROUP BY ALL ORDER BY ALL
 """
+OPEN_COUNTS = ("open", "open_not_due", "open_overdue", "open_no_due_date")
 
 
 def open_at_dates(
@@ -332,26 +320,22 @@ def open_at_dates(
     dates: Sequence[dt.date],
     *,
     by: str | Sequence[str] = (),
+    backlog: bool = True,
 ) -> pd.DataFrame:
-    """Open and overdue open cases of the whole backlog at each of ``dates``, in one pass.
+    """``open_cases`` at each of ``dates`` in one pass (``as_of`` as a date).
 
-    One row per ``by`` group and date (``as_of``) with at least one open case: ``open``
-    and ``open_overdue`` as ``open_cases(con, filters, by=by, as_of=...)`` gives them
-    (backlog=True: the period of ``filters`` is ignored, the other filters apply). For
-    the composites (scorecard, monthly summary) that compare several dates; not a metric
-    of its own.
+    One row per ``by`` group and date with at least one open case. For the composites
+    (scorecard, monthly summary) that compare several dates, and for ``open_cases``.
     """
     if not dates:
         raise ValueError("至少需要一個日期")
     groups = _sql.group_columns(by, _sql.petition_keys())
-    where, params = _open_filters(filters, True).where("received_date")
+    where, params = _open_filters(filters, backlog).where("received_date")
     sql = OPEN_AT_DATES_SQL.format(
-        groups=_sql.select_list(groups),
+        candidates=OPEN_CANDIDATES.format(groups=_sql.select_list(groups), where=where),
         names="".join(f"{name}, " for name, _ in groups),
-        where=where,
     )
-    latest, earliest = max(dates), min(dates)
-    args = [latest, *params, earliest, latest, *params, list(dates)]
+    args = [*_candidates_args(max(dates), min(dates), params), list(dates)]
     frame = _sql.format_months(con.execute(sql, args).df())
     frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date  # the dates as given
     return frame
@@ -376,19 +360,17 @@ def overdue_aging(
     ``backlog`` as ``open_cases``; overdue_open equals open_overdue there.
     """
     as_of = as_of or default_as_of(con, filters)
-    groups = _sql.group_columns(by, _sql.petition_keys(), alias="p")
-    where, params = _open_filters(filters, backlog).where("received_date", alias="p")
+    groups = _sql.group_columns(by, _sql.petition_keys())
+    where, params = _open_filters(filters, backlog).where("received_date")
     sql = AGING_SQL.format(
-        groups=_sql.select_list(groups),
+        candidates=OPEN_CANDIDATES.format(groups=_sql.select_list(groups), where=where),
         names="".join(f"{name}, " for name, _ in groups),
-        open_at=OPEN_AT,
-        where=where,
         group_by=_sql.group_clause(groups),
         order_by=_sql.order_clause(groups),
     )
     as_of_index = scalar(con, "SELECT working_day_index FROM calendar WHERE day = ?", [as_of])
-    frame = con.execute(sql, [as_of] * 3 + [as_of_index, as_of, *params, as_of]).df()
-    return _sql.format_months(frame)
+    args = [*_candidates_args(as_of, as_of, params), as_of_index, as_of, as_of]
+    return _sql.format_months(con.execute(sql, args).df())
 
 
 def extensions(
