@@ -14,7 +14,7 @@ from functools import partial
 import duckdb
 import pandas as pd
 
-from metrics import _sql, timeliness
+from metrics import _sql, timeliness, types
 from metrics.filters import Filters
 
 PUBLIC_METRICS = ("monthly_summary",)
@@ -35,12 +35,6 @@ COLUMNS = [
     "change_kind",
     "sentence",
 ]
-
-# Cases received per month (YYYYMM) in a window.
-RECEIVED_SQL = """
-SELECT year(received_date) * 100 + month(received_date) AS month, count(*) AS cases
-FROM petitions WHERE {where} GROUP BY 1
-"""
 
 # Every survey wave under the filters with its response span, latest first.
 WAVES_SQL = """
@@ -188,10 +182,10 @@ def _rates_by_month(
 
 
 def _received(con, filters: Filters, months: _Months) -> dict:
-    where, params = months.window(filters).where("received_date")
-    counts = dict(con.execute(RECEIVED_SQL.format(where=where), params).fetchall())
+    frame = types.type_counts(con, months.window(filters), by=("month",))
+    counts = dict(zip(frame["month"], frame["cases"], strict=True))
     values = [
-        counts.get(month.year * 100 + month.month, 0) if months.covered(month) else None
+        int(counts.get(_month_key(month), 0)) if months.covered(month) else None
         for month in months.all()
     ]
     head = f"本月（{_month_label(months.this)}）受理陳情 {_count(values[0] or 0)} 件"
