@@ -139,8 +139,7 @@ def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_
         )
     )
     progress("寫入資料庫", 0, 1)
-    con.execute(petitions.TOUCHED_PAIRS_SQL)
-    con.execute(petitions.TOUCHED_MONTHS_SQL)
+    con.execute(petitions.TOUCHED_SQL)
     counts = _upsert(
         con, "petitions", "petitions_final", petitions.KEY, petitions.COLUMNS, batch_id
     )

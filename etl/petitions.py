@@ -99,26 +99,25 @@ WHERE p.source_system = g.source_system AND p.case_id = g.case_id
 ALL_PAIRS = "TRUE"
 TOUCHED_PAIRS = "hash(petitioner_key, category) IN (SELECT pair FROM repeat_pairs)"
 
-# The pairs a load touches: those of the staged rows, and the previous pair of every
-# existing case it replaces (its key or category may change). Read before the upsert.
-# hash() treats NULL categories alike, as PARTITION BY does; a collision only widens
-# the recomputation.
-TOUCHED_PAIRS_SQL = """
+# What a load touches, read before the upsert: the previous version of every existing
+# case it replaces (its key, category or receipt date may change), then the petitioner/
+# category pairs whose repeat gaps and the months whose counts must be recomputed: those
+# of the staged rows and of the replaced versions. hash() treats NULL categories alike,
+# as PARTITION BY does; a collision only widens the recomputation.
+TOUCHED_SQL = """
+CREATE OR REPLACE TEMP TABLE replaced AS
+SELECT p.petitioner_key, p.category, p.received_date FROM petitions p
+JOIN petitions_final f USING (source_system, case_id);
+
 CREATE OR REPLACE TEMP TABLE repeat_pairs AS
 SELECT hash(petitioner_key, category) AS pair FROM petitions_final WHERE petitioner_key IS NOT NULL
 UNION
-SELECT hash(p.petitioner_key, p.category) FROM petitions p
-JOIN petitions_final f USING (source_system, case_id) WHERE p.petitioner_key IS NOT NULL
-"""
+SELECT hash(petitioner_key, category) FROM replaced WHERE petitioner_key IS NOT NULL;
 
-# The months a load touches: those of the staged rows, and the previous month of every
-# existing case it replaces (its receipt date may change). Read before the upsert.
-TOUCHED_MONTHS_SQL = """
 CREATE OR REPLACE TEMP TABLE touched_months AS
-SELECT DISTINCT CAST(date_trunc('month', received_date) AS DATE) AS month FROM petitions_final
+SELECT CAST(date_trunc('month', received_date) AS DATE) AS month FROM petitions_final
 UNION
-SELECT CAST(date_trunc('month', p.received_date) AS DATE) FROM petitions p
-JOIN petitions_final f USING (source_system, case_id)
+SELECT CAST(date_trunc('month', received_date) AS DATE) FROM replaced;
 """
 
 # Recount petition_monthly for some months ({months}: a subquery of month starts) or
