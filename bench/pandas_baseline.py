@@ -26,8 +26,6 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
-from etl.districts import CONFIGURED_CITY
-
 # Labels, constants and calendar arithmetic (add_months...) come from the metrics layer;
 # every metric definition below is written again in pandas.
 from metrics._sql import NO_DISTRICT, OTHER_CITY, UNSPECIFIED, add_months, month_end, month_start
@@ -63,6 +61,7 @@ from metrics.scorecard import (
     STANDING_ORDER,
     WATCH,
 )
+from store.vocabulary import CONFIGURED_CITY
 
 PETITION_CATEGORIES = (
     "source_system",

@@ -19,7 +19,7 @@ import duckdb
 import holidays
 import pandas as pd
 
-from etl.db import scalar
+from store.db import scalar
 
 FIRST_YEAR = 2008
 LAST_YEAR = 2032

@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl.db import scalar
+from store.db import scalar
 
 FAST_CHANNELS = ("1999", "市長信箱", "區長信箱", "首長信箱", "網路")
 DEFAULT_POLICY = [

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl.db import scalar
 from etl.text import place_name
+from store.db import scalar
+from store.vocabulary import CONFIGURED_CITY
 
-CONFIGURED_CITY = "高雄市"
 FORMER_COUNTY = {"高雄市": "高雄縣"}
 _SUFFIXES = ("區", "市", "鎮", "鄉")
 

@@ -5,7 +5,7 @@ rejected; the batches table enforces it with a CHECK. Records are keyed by
 (source system, id) and carry a hash of their canonical content, so loading the
 same file twice changes no record, and a later export of the same cases updates
 them in place. The whole load runs in a private copy of the database that
-replaces the live file only when complete (see ``etl.db.write_session``).
+replaces the live file only when complete (see ``store.db.write_session``).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from etl import db, districts, petitions, phone_tests, pii, row_hash, surveys, validate
+from etl import database, districts, petitions, phone_tests, pii, row_hash, surveys, validate
 from etl.deadlines import DUE_DATES_SQL
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
 from etl.reader import Table, read_table
 from etl.validate import Reasons
+from store.db import scalar
 
 Progress = Callable[[str, int, int], None]
 MASKED = "〔已遮蔽〕"
@@ -86,11 +87,11 @@ def load_file(
     secret = pii.load_or_create_key(pii.key_path_for(db_path))
     reasons = Reasons(raw.index)
     progress("檢核與正規化", 0, table.rows_read)
-    with db.write_session(db_path) as con:
+    with database.write_session(db_path) as con:
         others = [d for d in resolver.districts if d.city != districts.CONFIGURED_CITY]
         if others:  # the configured city's are in place since the schema was created
             districts.store(con, others)
-        batch_id = int(db.scalar(con, "SELECT nextval('batch_ids')"))
+        batch_id = int(scalar(con, "SELECT nextval('batch_ids')"))
         writer = _WRITERS[kind]
         counts = writer(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress)
         rejected = _store_rejects(con, batch_id, table, mapping, raw, reasons)
@@ -157,8 +158,8 @@ def _write_surveys(con, raw, table, mapping, resolver, secret, reasons, batch_id
     good = responses[ok].assign(rid=responses[ok].index)
     answers = answers[answers["row"].isin(good.index)]
     con.executemany(
-        "INSERT OR REPLACE INTO survey_items VALUES (?, ?, ?)",
-        [(i.code, i.text, i.dimension) for i in mapping.items],
+        "INSERT OR REPLACE INTO survey_items VALUES (?, ?, ?, ?, ?)",
+        [(i.code, i.text, i.dimension, i.is_overall, n) for n, i in enumerate(mapping.items)],
     )
     _stage(con, "survey_stage", good, dates=("responded_on",))
     _stage(con, "answers_stage", answers)

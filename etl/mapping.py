@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.text import halfwidth
+from store.vocabulary import OVERALL_DIMENSION
 
 KINDS = ("petitions", "surveys", "phone-tests")
 
@@ -55,7 +56,6 @@ FIELDS = {
     },
 }  # fmt: skip
 PII_FIELDS = ("name", "national_id", "phone", "email", "address")
-DIMENSIONS = ("洽公環境", "服務禮儀", "服務專業性", "服務措施", "整體")
 
 
 class MappingError(Exception):
@@ -81,6 +81,7 @@ class Item:
     code: str
     text: str
     dimension: str
+    is_overall: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,16 +269,23 @@ def _survey_parts(mapping: Mapping, doc: dict) -> None:
         raise MappingError(f"對照檔 {mapping.name} 的題目應寫成 [[items]] 表格陣列")
     if not items:
         raise MappingError(f"對照檔 {mapping.name} 需要 [[items]]（題目欄位、代碼、題目、構面）")
+    overall = doc.get("overall_dimension", OVERALL_DIMENSION)
+    if not isinstance(overall, str) or not overall.strip():
+        raise MappingError(f"對照檔 {mapping.name} 的 overall_dimension 應為構面名稱（文字）")
     for i, raw in enumerate(items, start=1):
         try:
-            item = Item(
-                str(raw["column"]), str(raw["code"]), str(raw["text"]), str(raw["dimension"])
-            )
+            code, dimension = str(raw["code"]).strip(), str(raw["dimension"]).strip()
+            item = Item(str(raw["column"]), code, str(raw["text"]), dimension,
+                        dimension == overall.strip())  # fmt: skip
         except KeyError as exc:
             raise MappingError(f"對照檔 {mapping.name} 第 {i} 個題目缺少 {exc.args[0]}") from None
-        if item.dimension not in DIMENSIONS:
-            raise MappingError(f"題目 {item.code} 的構面應為 {'、'.join(DIMENSIONS)} 其中之一")
+        if not item.code or not item.dimension:
+            raise MappingError(f"對照檔 {mapping.name} 第 {i} 個題目的 code 與 dimension 不可空白")
         mapping.items.append(item)
+    codes = [item.code for item in mapping.items]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        raise MappingError(f"對照檔 {mapping.name} 的題目代碼重複：{'、'.join(repeated)}")
     answers = doc.get("answers") or {}
     _expect(answers, dict, f'對照檔 {mapping.name} 的 [answers] 應為代碼表，如 "9" = "不知道"')
     mapping.answers = {str(k): str(v) for k, v in answers.items()}

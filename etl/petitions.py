@@ -8,16 +8,15 @@ effective due date after extension, the reply date, working days to reply
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import pii, row_hash, validate
-from etl.db import scalar
+from etl import pii, validate
 from etl.districts import DistrictResolver
 from etl.text import halfwidth
 from etl.validate import Reasons
+from store.vocabulary import SAME_MINUTE_SECONDS, ReplyQuality
 
 KEY = ("source_system", "case_id")
 COLUMNS = (
@@ -38,19 +37,21 @@ LABELS = {
     "reply_satisfaction": "回覆滿意度",
 }
 
-# Data quality of a closed case for the timeliness figures, one reason each, in this
-# order: 1 missing dates (no reply/closure date, due date, working days or on-time
-# flag); 2 reply or closure before receipt; 3 first reply or closure within 60 s of
-# receipt (system closures, duplicates); 0 valid. NULL while open. Computed once here
+# Data quality of a closed case for the timeliness figures (store.vocabulary.ReplyQuality,
+# the first that applies): missing dates (no reply/closure date, due date, working days or
+# on-time flag), reply or closure before receipt, reply or closure within a minute of
+# receipt (system closures, duplicates), else valid; NULL while open. Computed once here
 # so that queries over millions of cases read a small integer.
-REPLY_QUALITY_SQL = """
+REPLY_QUALITY_SQL = f"""
 CASE
   WHEN is_open THEN NULL
   WHEN replied_date IS NULL OR effective_due_date IS NULL
-       OR reply_working_days IS NULL OR on_time IS NULL THEN 1
-  WHEN replied_date < received_date OR least(first_reply_at, closed_at) < received_at THEN 2
-  WHEN least(first_reply_at, closed_at) <= received_at + INTERVAL 60 SECOND THEN 3
-  ELSE 0
+       OR reply_working_days IS NULL OR on_time IS NULL THEN {ReplyQuality.MISSING_DATES:d}
+  WHEN replied_date < received_date OR least(first_reply_at, closed_at) < received_at
+       THEN {ReplyQuality.REPLY_BEFORE_RECEIPT:d}
+  WHEN least(first_reply_at, closed_at) <= received_at + INTERVAL {SAME_MINUTE_SECONDS} SECOND
+       THEN {ReplyQuality.SAME_MINUTE:d}
+  ELSE {ReplyQuality.VALID:d}
 END
 """
 
@@ -137,51 +138,12 @@ TOUCHED_MONTHS = {
 }
 ALL_MONTHS = {"months": "TRUE", "received": "TRUE"}
 
-# For databases created before reply_quality and repeat_gap_days existed.
-MIGRATE_SQL = """
-ALTER TABLE petitions ADD COLUMN IF NOT EXISTS reply_quality SMALLINT;
-UPDATE petitions SET reply_quality = {reply_quality}
-WHERE reply_quality IS NULL AND NOT is_open;
-ALTER TABLE petitions ADD COLUMN IF NOT EXISTS repeat_gap_days INTEGER;
-"""
-
 # For databases whose petitioner keys are 32-character hex text: the first 16 hex
-# characters are the 64-bit key (``pii.petitioner_key``).
+# characters are the 64-bit key (``pii.petitioner_key``). Used by etl.schema's step 1.
 KEY_TO_INTEGER_SQL = """
 ALTER TABLE petitions ALTER petitioner_key SET DATA TYPE UBIGINT
 USING CAST('0x' || left(petitioner_key, 16) AS UBIGINT)
 """
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring an older petitions table to the current schema, keeping every row.
-
-    Adds and fills reply_quality and repeat_gap_days, fills petition_monthly, and turns
-    text petitioner keys into integers; after a change that alters stored values the row hashes are
-    recomputed (``row_hash.refresh``), so that reloading an unchanged file still reports
-    every row unchanged.
-    """
-    gap_missing = _column_type(con, "repeat_gap_days") is None
-    con.execute(MIGRATE_SQL.format(reply_quality=REPLY_QUALITY_SQL))
-    key_is_text = _column_type(con, "petitioner_key") == "VARCHAR"
-    if key_is_text:
-        con.execute(KEY_TO_INTEGER_SQL)
-        row_hash.refresh(con, "petitions", COLUMNS)
-    if gap_missing or key_is_text:
-        con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))
-    if not scalar(con, "SELECT count(*) FROM petition_monthly") and scalar(
-        con, "SELECT count(*) FROM petitions"
-    ):
-        con.execute(MONTHLY_SQL.format(**ALL_MONTHS))
-
-
-def _column_type(con: duckdb.DuckDBPyConnection, column: str) -> str | None:
-    return scalar(
-        con,
-        "SELECT data_type FROM information_schema.columns "
-        "WHERE table_name = 'petitions' AND column_name = ?",
-        [column],
-    )
 
 
 def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, secret: bytes,

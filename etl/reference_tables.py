@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import calendar, db, deadlines, districts
+from etl import calendar, database, deadlines, districts
 from etl.dates import DateError, parse_datetime
 from etl.reader import read_table
 
@@ -20,7 +20,7 @@ POPULATION_COLUMNS = ("district", "population", "as_of", "source")
 def load_calendar(db_path: Path, path: Path) -> tuple[int, int]:
     """Override the office calendar with the DGPA file; returns (days read, days changed)."""
     frame = calendar.read_dgpa_calendar(path)
-    with db.write_session(db_path) as con:
+    with database.write_session(db_path) as con:
         changed = calendar.apply_overrides(con, frame)
     return len(frame), changed
 
@@ -53,7 +53,7 @@ def read_population(path: Path) -> pd.DataFrame:
 
 def load_population(db_path: Path, path: Path) -> int:
     frame = read_population(path)
-    with db.write_session(db_path) as con:
+    with database.write_session(db_path) as con:
         con.executemany(
             "INSERT OR REPLACE INTO district_population VALUES (?, ?, ?, ?)", frame.values.tolist()
         )
@@ -62,5 +62,5 @@ def load_population(db_path: Path, path: Path) -> int:
 
 def load_deadline_policy(db_path: Path, path: Path) -> int:
     frame = read_table(path).frame
-    with db.write_session(db_path) as con:
+    with database.write_session(db_path) as con:
         return deadlines.replace_policy(con, frame)

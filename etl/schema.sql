@@ -1,6 +1,23 @@
 -- svcq canonical model: the one place where tables and their columns are defined.
 -- Column names are stable; metrics and the dashboard read only these tables.
 -- Times are local Taiwan time (Asia/Taipei) stored as naive TIMESTAMP.
+-- This file is always the latest schema; etl/schema.py creates it in a new database
+-- and brings an older one here by numbered steps (see docs/architecture.md).
+
+-- ---------------------------------------------------------------- housekeeping
+
+-- The schema version of this database: one row, the number of the last step applied.
+CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER NOT NULL,
+    applied_at TIMESTAMP NOT NULL
+);
+
+-- Facts about how the database was built that are not rows of data: which `holidays`
+-- version built the calendar, the fingerprint of the petitioner key, ...
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
 
 -- ---------------------------------------------------------------- dimensions
 
@@ -68,7 +85,7 @@ CREATE TABLE IF NOT EXISTS petitions (
     is_open             BOOLEAN NOT NULL,   -- no reply and no closure yet
     reply_working_days  INTEGER,            -- working days from the next working day after receipt to replied_date
     on_time             BOOLEAN,            -- replied_date <= effective_due_date; NULL while open
-    reply_quality       SMALLINT,           -- closed cases: 0 valid, 1 missing dates, 2 reply before receipt, 3 same-minute closure; NULL while open
+    reply_quality       SMALLINT CHECK (reply_quality BETWEEN 0 AND 3), -- store.vocabulary.ReplyQuality; NULL while open
     reply_satisfaction  SMALLINT,           -- 1 (非常不滿意) .. 5 (非常滿意); NULL when not rated
     repeat_gap_days     INTEGER,            -- days since the previous petition with the same petitioner key and category (any source); NULL if none or no key
     petitioner_key      UBIGINT,            -- keyed BLAKE2b of the petitioner's identity (first 64 bits), for repeat detection only
@@ -106,10 +123,15 @@ CREATE TABLE IF NOT EXISTS petition_monthly (
 
 -- ---------------------------------------------------------------- surveys
 
+-- Items and their dimensions come from the survey mapping: any dimension names, in the
+-- mapping's order (position); is_overall marks the overall question(s), which the
+-- headline satisfaction reads and reliability leaves out.
 CREATE TABLE IF NOT EXISTS survey_items (
-    item_code VARCHAR PRIMARY KEY,
-    item_text VARCHAR NOT NULL,
-    dimension VARCHAR NOT NULL      -- 洽公環境 / 服務禮儀 / 服務專業性 / 服務措施 / 整體
+    item_code  VARCHAR PRIMARY KEY,
+    item_text  VARCHAR NOT NULL,
+    dimension  VARCHAR NOT NULL,    -- e.g. 洽公環境 / 服務禮儀 / 服務專業性 / 服務措施 / 整體
+    is_overall BOOLEAN NOT NULL,
+    position   INTEGER NOT NULL     -- order of the item in its mapping
 );
 
 CREATE TABLE IF NOT EXISTS survey_responses (

@@ -14,8 +14,8 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
-from etl.db import scalar
 from metrics.filters import Filters
+from store.db import scalar
 
 T = TypeVar("T")
 

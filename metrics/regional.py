@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from etl.districts import CONFIGURED_CITY
 from metrics import _sql
 from metrics.filters import Filters
 from metrics.population import LATEST_POPULATION_SQL
+from store.vocabulary import CONFIGURED_CITY
 
 PUBLIC_METRICS = ("district_counts", "category_by_district")
 

@@ -27,10 +27,7 @@ def functions(family: str) -> dict[str, Callable]:
         raise ValueError(f"沒有「{family}」這個指標類別；可用：{'、'.join(FAMILIES)}")
     found: dict[str, Callable] = {}
     for name in FAMILIES[family]:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(name)  # a missing dependency must fail, not hide a family
         for fn_name in getattr(module, "PUBLIC_METRICS", ()):
             found[fn_name] = getattr(module, fn_name)
     return found

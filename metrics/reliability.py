@@ -11,11 +11,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from etl.db import scalar
 from metrics import stats
 from metrics._sql import UNSPECIFIED
 from metrics.filters import Filters
-from metrics.satisfaction import OVERALL_DIMENSION, PERIOD_COLUMN, SURVEY_FILTERS, check_by
+from metrics.satisfaction import PERIOD_COLUMN, SURVEY_FILTERS, check_by
+from store.db import scalar
 
 PUBLIC_METRICS = ("survey_reliability",)
 
@@ -37,7 +37,9 @@ ITEMS_PER_PACK = 42
 # With a restriction on respondents, skip whole waves before aggregating their answers.
 WAVE_PREFILTER = "a.wave IN (SELECT r.wave FROM survey_responses r WHERE {where})"
 
-ITEM_COUNT_SQL = "SELECT count(*) FROM survey_items WHERE dimension <> ?"
+# The items alpha is taken over: one dimension's, else every item but the overall ones.
+SCALE_ITEMS = "CASE WHEN CAST(? AS VARCHAR) IS NULL THEN NOT is_overall ELSE dimension = ? END"
+ITEM_COUNT_SQL = f"SELECT count(*) FROM survey_items WHERE {SCALE_ITEMS}"  # noqa: S608 (constant)
 
 # One pass over the answers gives, per respondent, the masks of asked and scored
 # items, the total, and the item scores packed 3 bits each into 128-bit sums (p0 holds
@@ -50,7 +52,7 @@ ITEM_COUNT_SQL = "SELECT count(*) FROM survey_items WHERE dimension <> ?"
 RELIABILITY_SQL = """
 WITH it AS (
     SELECT item_code, CAST(row_number() OVER (ORDER BY item_code) - 1 AS INTEGER) AS idx
-    FROM survey_items WHERE dimension <> ?
+    FROM survey_items WHERE {scale_items}
 ),
 per AS (
     SELECT a.source_system, a.wave, a.respondent_id,
@@ -112,10 +114,12 @@ def survey_reliability(
     filters: Filters,
     *,
     by: tuple[str, ...] = ("wave",),
+    dimension: str | None = None,
 ) -> pd.DataFrame:
-    """Cronbach's alpha (信度) of the survey's non-overall items, per wave, with its band.
+    """Cronbach's alpha (信度) of a scale of survey items, per wave, with its band.
 
-    Items: every item outside the 整體 dimension answered in the group (k = items).
+    Items: those of ``dimension`` if given, else every item the mapping does not mark
+    as overall; those answered in the group count (k = items).
     Listwise deletion: only respondents with a 1-5 score on all k items count
     (complete); those with any 無意見/不知道/拒答/未答 or a missing item are excluded
     and counted (excluded = respondents - complete). Sample variances are taken in
@@ -128,11 +132,13 @@ def survey_reliability(
     names = [f"g_{i}" for i in range(len(by))] or ["g_0"]
     exprs = [BY_COLUMNS[b] for b in by] or ["TRUE"]
     where, params = filters.where(PERIOD_COLUMN, alias="r", applies=SURVEY_FILTERS)
-    m = scalar(con, ITEM_COUNT_SQL, [OVERALL_DIMENSION])
+    scale = [dimension, dimension]
+    m = scalar(con, ITEM_COUNT_SQL, scale)
     if m > MAX_ITEMS:
         raise ValueError(f"非整體題目超過 {MAX_ITEMS} 題（{m} 題），無法計算 Cronbach's alpha")
     # item indexes and pack numbers are ints from range(), so writing them into the SQL is safe
     sql = RELIABILITY_SQL.format(
+        scale_items=SCALE_ITEMS,
         packed_select=_packed_select(m),
         prefilter=WAVE_PREFILTER.format(where=where) if params else "TRUE",
         where=where,
@@ -146,7 +152,7 @@ def survey_reliability(
         or "NULL",
         order=", ".join(f"{n} NULLS LAST" for n in names),
     )
-    df = con.execute(sql, [OVERALL_DIMENSION, *params, *params]).df()
+    df = con.execute(sql, [*scale, *params, *params]).df()
     if df.empty:
         return pd.DataFrame(columns=[*by, *COLUMNS])
     items = df["items"].to_numpy(dtype=float)

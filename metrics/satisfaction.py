@@ -39,8 +39,6 @@ BY_COLUMNS = {
 SURVEY_FILTERS = ("agencies", "units", "districts")
 PERIOD_COLUMN = "responded_on"
 
-OVERALL_DIMENSION = "整體"
-DIMENSION_ORDER = ("洽公環境", "服務禮儀", "服務專業性", "服務措施", "整體")
 SATISFIED_MIN_SCORE = 4  # 滿意 (4) and 非常滿意 (5)
 NO_OPINION = ("無意見", "不知道")
 
@@ -51,6 +49,9 @@ CONVENTIONS = {
     # Only the five scale points.
     "substantive_only": "a.score IS NOT NULL",
 }
+
+# Which items a figure pools: see ``items_clause``.
+Items = str | tuple[str, ...] | None
 
 COLUMNS = ["n", "satisfied", "rate", "ci_low", "ci_high", "mean_score", "max_sampling_error"]
 
@@ -148,23 +149,38 @@ def _check_convention(convention: str) -> str:
     return CONVENTIONS[convention]
 
 
-def _items_clause(items: str | Sequence[str]) -> tuple[str, list]:
-    if items == "overall":
-        return "i.dimension = ?", [OVERALL_DIMENSION]
-    if items == "all":
-        return "TRUE", []
-    if isinstance(items, str) or not items:
+def items_clause(items: Items, dimension: str | None = None) -> tuple[str, list]:
+    """SQL over survey_items (as ``i``) choosing the items a figure pools, and its parameters.
+
+    ``items``: None (the overall items, or with ``dimension`` every item of it),
+    "overall" (items the mapping marks overall), "all", or a tuple of item codes;
+    ``dimension`` further keeps the items of that dimension.
+    """
+    clauses, params = [], []
+    if items is None:
+        clauses.append("TRUE" if dimension is not None else "i.is_overall")
+    elif items == "overall":
+        clauses.append("i.is_overall")
+    elif items == "all":
+        clauses.append("TRUE")
+    elif isinstance(items, str) or not items:
         raise ValueError(
             f"題目須為 'overall'（整體題）、'all'（全部題目）或題目代碼的 tuple：{items!r}"
         )
-    codes = tuple(items)
-    return f"a.item_code IN ({', '.join('?' for _ in codes)})", list(codes)
+    else:
+        codes = tuple(items)
+        clauses.append(f"i.item_code IN ({', '.join('?' for _ in codes)})")
+        params += list(codes)
+    if dimension is not None:
+        clauses.append("i.dimension = ?")
+        params.append(dimension)
+    return " AND ".join(clauses), params
 
 
 def _order_expr(name: str) -> str:
-    if name == "dimension":
-        known = ", ".join(f"'{d}'" for d in DIMENSION_ORDER)
-        return f"coalesce(list_position([{known}], {name}), 99), {name}"
+    # dimensions and items in the order of the mapping (survey_items.position)
+    if name in ("dimension", "item"):
+        return f"_position, {name}"
     return f"{name} NULLS LAST"
 
 
@@ -173,12 +189,13 @@ def _counts(
     filters: Filters,
     by: tuple[str, ...],
     convention: str,
-    items: str | Sequence[str],
+    items: Items,
+    dimension: str | None,
     waves: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Answers, satisfied answers and score sums per group, straight from SQL."""
     valid = _check_convention(convention)
-    items_sql, items_params = _items_clause(items)
+    items_sql, items_params = items_clause(items, dimension)
     where, params = filters.where(PERIOD_COLUMN, alias="r", applies=SURVEY_FILTERS)
     waves_sql, waves_params = "TRUE", []
     if waves is not None:
@@ -186,6 +203,8 @@ def _counts(
     select = "".join(f"{BY_COLUMNS[b]} AS {b}, " for b in by)
     if "item" in by:
         select += "i.item_text AS item_text, "
+    if "item" in by or "dimension" in by:
+        select += "min(i.position) AS _position, "
     order = ", ".join(_order_expr(b) for b in by) or "1"
     respondents, join_params = "", []
     if params or any(b in RESPONDENT_BY for b in by):
@@ -234,7 +253,8 @@ def survey_satisfaction(
     *,
     by: tuple[str, ...] = ("wave",),
     convention: str = "taiwan",
-    items: str | tuple = "overall",
+    items: Items = None,
+    dimension: str | None = None,
 ) -> pd.DataFrame:
     """Satisfaction rate (滿意度) of survey answers, with n, Wilson 95% interval and mean score.
 
@@ -245,14 +265,16 @@ def survey_satisfaction(
     mean_score: mean of the 1-5 scores over substantive answers only;
     max_sampling_error: 1.96·sqrt(0.25/n) in percentage points. Grain: one row per
     ``by`` group (wave, dimension, item, unit, agency, mode, district, sex, age_group,
-    month YYYY-MM of the response; ``item`` adds item_text). ``items``: "overall" (整體 items), "all", or a tuple of
-    item codes. Period on responded_on (respondents without a date drop out when a
-    period is set); filters on agency, unit, district. With several items pooled, n
+    month YYYY-MM of the response; ``item`` adds item_text). ``items`` and ``dimension``
+    choose the items pooled (default: the items the mapping marks overall; see
+    ``items_clause``); dimensions and items are listed in the mapping's order. Period on
+    responded_on (respondents without a date drop out when a period is set); filters on
+    agency, unit, district. With several items pooled, n
     counts answers, not respondents, so the interval is too narrow.
     """
     by = check_by(by, tuple(BY_COLUMNS))
     keys = [*by, *(["item_text"] if "item" in by else [])]
-    df = _counts(con, filters, by, convention, items)
+    df = _counts(con, filters, by, convention, items, dimension)
     if df.empty:
         return pd.DataFrame(columns=[*keys, *COLUMNS])
     return _with_rates(df, keys)
@@ -273,7 +295,8 @@ def satisfaction_change(
     wave_to: str | None = None,
     by: tuple[str, ...] = (),
     convention: str = "taiwan",
-    items: str | tuple = "overall",
+    items: Items = None,
+    dimension: str | None = None,
     significance: float = 0.05,
 ) -> pd.DataFrame:
     """Change of the satisfaction rate between two waves, with a pooled two-proportion z-test.
@@ -295,7 +318,9 @@ def satisfaction_change(
     if wave_from == wave_to:
         raise ValueError(f"比較的兩個波次相同：{wave_from}")
     keys = list(by)
-    df = _counts(con, filters, ("wave", *by), convention, items, waves=(wave_from, wave_to))
+    df = _counts(
+        con, filters, ("wave", *by), convention, items, dimension, waves=(wave_from, wave_to)
+    )
     if df.empty:
         return pd.DataFrame(columns=[*keys, *CHANGE_COLUMNS])
     df = df[["wave", *keys, "n", "satisfied"]]
@@ -353,7 +378,8 @@ def satisfaction_trend(
     *,
     by: tuple[str, ...] = (),
     convention: str = "taiwan",
-    items: str | tuple = "overall",
+    items: Items = None,
+    dimension: str | None = None,
     significance: float = 0.05,
 ) -> pd.DataFrame:
     """Trend of the satisfaction rate across waves, by the Cochran-Armitage trend test.
@@ -368,7 +394,7 @@ def satisfaction_trend(
     """
     by = check_by(by, tuple(b for b in BY_COLUMNS if b != "wave"))
     keys = list(by)
-    df = _counts(con, filters, ("wave", *by), convention, items)
+    df = _counts(con, filters, ("wave", *by), convention, items, dimension)
     if df.empty:
         return pd.DataFrame(columns=[*keys, *TREND_COLUMNS])
     order = {w: i for i, w in enumerate(wave_order(con, filters))}

@@ -19,23 +19,30 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from etl.db import scalar
 from metrics import _sql
 from metrics.filters import Filters
+from store import vocabulary
+from store.db import scalar
+from store.vocabulary import ReplyQuality
 
 PUBLIC_METRICS = ("on_time_rate", "reply_days", "open_cases", "overdue_aging", "extensions")
 
 DATE_BASES = {"received": "received_date", "replied": "replied_date"}
 
-# Data quality of a closed case (0 valid, 1 missing dates, 2 reply before receipt,
-# 3 same-minute closure) is computed once at load time: see etl.petitions.REPLY_QUALITY_SQL.
+# Data quality of a closed case (store.vocabulary.ReplyQuality) is computed once at load
+# time; the figures count valid cases and report the others by code, never drop them.
 QUALITY_SQL = "reply_quality"
+VALID = int(ReplyQuality.VALID)
 
-EXCLUSION_COLUMNS = """
-  count(*) FILTER (WHERE quality = 1) AS excluded_missing_dates,
-  count(*) FILTER (WHERE quality = 2) AS excluded_reply_before_receipt,
-  count(*) FILTER (WHERE quality = 3) AS excluded_same_minute
-"""
+EXCLUSION_COLUMNS = ",".join(
+    f"\n  count(*) FILTER (WHERE quality = {code:d}) AS {name}"
+    for code, name in vocabulary.EXCLUSION_COLUMNS.items()
+)
+# The same counts from a histogram of (quality, n) rows.
+HISTOGRAM_EXCLUSIONS = ",".join(
+    f"\n    CAST(coalesce(sum(n) FILTER (WHERE quality = {code:d}), 0) AS BIGINT) AS {name}"
+    for code, name in vocabulary.EXCLUSION_COLUMNS.items()
+)
 
 ON_TIME_SQL = """
 WITH c AS (
@@ -44,11 +51,11 @@ WITH c AS (
   WHERE NOT is_open AND {where}
 )
 SELECT {names}
-  count(*) FILTER (WHERE quality = 0) AS replied,
-  count(*) FILTER (WHERE quality = 0 AND on_time) AS on_time,
-  count(*) FILTER (WHERE quality = 0 AND NOT on_time) AS late,
-  count(*) FILTER (WHERE quality = 0 AND on_time)
-    / nullif(count(*) FILTER (WHERE quality = 0), 0) AS on_time_rate,
+  count(*) FILTER (WHERE quality = {valid}) AS replied,
+  count(*) FILTER (WHERE quality = {valid} AND on_time) AS on_time,
+  count(*) FILTER (WHERE quality = {valid} AND NOT on_time) AS late,
+  count(*) FILTER (WHERE quality = {valid} AND on_time)
+    / nullif(count(*) FILTER (WHERE quality = {valid}), 0) AS on_time_rate,
   {exclusions}
 FROM c {group_by} {order_by}
 """
@@ -69,7 +76,7 @@ h AS (SELECT {names} quality, d, count(*) AS n FROM c GROUP BY ALL),
 valid AS (
   SELECT *, sum(n) OVER ({partition} ORDER BY d ROWS UNBOUNDED PRECEDING) AS upto,
          sum(n) OVER ({partition}) AS total
-  FROM h WHERE quality = 0
+  FROM h WHERE quality = {valid}
 ),
 q AS (
   SELECT {names}
@@ -78,12 +85,10 @@ q AS (
 ),
 t AS (
   SELECT {names}
-    CAST(coalesce(sum(n) FILTER (WHERE quality = 0), 0) AS BIGINT) AS replied,
-    sum(d * n) FILTER (WHERE quality = 0) / sum(n) FILTER (WHERE quality = 0) AS mean_working_days,
-    max(d) FILTER (WHERE quality = 0) AS max_working_days,
-    CAST(coalesce(sum(n) FILTER (WHERE quality = 1), 0) AS BIGINT) AS excluded_missing_dates,
-    CAST(coalesce(sum(n) FILTER (WHERE quality = 2), 0) AS BIGINT) AS excluded_reply_before_receipt,
-    CAST(coalesce(sum(n) FILTER (WHERE quality = 3), 0) AS BIGINT) AS excluded_same_minute
+    CAST(coalesce(sum(n) FILTER (WHERE quality = {valid}), 0) AS BIGINT) AS replied,
+    sum(d * n) FILTER (WHERE quality = {valid}) / sum(n) FILTER (WHERE quality = {valid}) AS mean_working_days,
+    max(d) FILTER (WHERE quality = {valid}) AS max_working_days,
+    {histogram_exclusions}
   FROM h {group_by}
 )
 SELECT t.*, {quantile_names} FROM t {join} {order_by}
@@ -189,6 +194,7 @@ def _closed_query(
         groups=_sql.select_list(groups),
         names="".join(f"{name}, " for name, _ in groups),
         quality=QUALITY_SQL,
+        valid=VALID,
         exclusions=EXCLUSION_COLUMNS,
         where=where,
         group_by=_sql.group_clause(groups),
@@ -243,6 +249,8 @@ def reply_days(
         groups=_sql.select_list(groups),
         names="".join(f"{name}, " for name in names),
         quality=QUALITY_SQL,
+        valid=VALID,
+        histogram_exclusions=HISTOGRAM_EXCLUSIONS,
         where=where,
         partition=f"PARTITION BY {', '.join(names)}" if names else "",
         # p are the fixed fractions of QUANTILES, safe to write into the SQL
@@ -257,9 +265,7 @@ def reply_days(
                   "mean_working_days", "max_working_days", *EXCLUSION_NAMES]]  # fmt: skip
 
 
-REPLY_DAYS_MEASURES = ("replied", "mean_working_days", "max_working_days",
-                       "excluded_missing_dates", "excluded_reply_before_receipt", "excluded_same_minute")  # fmt: skip
-EXCLUSION_NAMES = REPLY_DAYS_MEASURES[3:]
+EXCLUSION_NAMES = tuple(vocabulary.EXCLUSION_COLUMNS.values())
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:

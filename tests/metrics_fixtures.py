@@ -144,7 +144,7 @@ def insert_survey(
     """Survey answers to the one overall item: (wave, respondent_id, unit, responded_on,
     score, answer). Respondents are created once per (wave, respondent_id)."""
     con.execute(
-        "INSERT OR IGNORE INTO survey_items VALUES (?, ?, ?)",
+        "INSERT OR IGNORE INTO survey_items VALUES (?, ?, ?, TRUE, 0)",
         [OVERALL_ITEM, "整體而言，您對本單位的服務滿意嗎？", "整體"],
     )
     answers = list(answers)

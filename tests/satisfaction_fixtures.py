@@ -1,6 +1,6 @@
 """Tiny hand-made survey and phone-test rows for metric tests: plain functions, no pytest.
 
-Each function inserts into a database made by ``etl.db.memory_db()`` only what a
+Each function inserts into a database made by ``etl.database.memory_db()`` only what a
 test cares about, filling the bookkeeping columns (row_hash, batch_id) itself.
 """
 
@@ -44,7 +44,10 @@ RUBRIC: tuple[tuple[str, str, str, float], ...] = (
 def add_survey_items(
     con: duckdb.DuckDBPyConnection, items: Sequence[tuple[str, str, str]] = SURVEY_ITEMS
 ) -> None:
-    con.executemany("INSERT INTO survey_items VALUES (?, ?, ?)", [list(i) for i in items])
+    con.executemany(
+        "INSERT INTO survey_items VALUES (?, ?, ?, ?, ?)",
+        [[code, text, dim, dim == "整體", n] for n, (code, text, dim) in enumerate(items)],
+    )
 
 
 def add_respondent(

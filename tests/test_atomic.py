@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import db
 from etl.load import load_file
+from store import db
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from etl.cli import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, app
+from cli.main import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, app
 from tests.conftest import SAMPLE_DATA, TAIPEI_SAMPLE
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
+from cli.main import app
 from metrics import registry
 from metrics.filters import Filters
 

@@ -217,9 +217,16 @@ ERRORS = [
         "pii",
     ),
     (
-        "survey-unknown-dimension",
-        SURVEY_HEAD + '[[items]]\ncolumn = "Q1"\ncode = "X"\ntext = "t"\ndimension = "心情"\n',
-        "構面",
+        "survey-blank-dimension",
+        SURVEY_HEAD + '[[items]]\ncolumn = "Q1"\ncode = "X"\ntext = "t"\ndimension = " "\n',
+        "dimension 不可空白",
+    ),
+    (
+        "survey-repeated-item-code",
+        SURVEY_HEAD
+        + '[[items]]\ncolumn = "Q1"\ncode = "X"\ntext = "t"\ndimension = "心情"\n'
+        + '[[items]]\ncolumn = "Q2"\ncode = "X"\ntext = "u"\ndimension = "心情"\n',
+        "題目代碼重複",
     ),
     ("survey-without-items", SURVEY_HEAD, "items"),
     (

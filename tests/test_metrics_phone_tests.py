@@ -23,7 +23,7 @@ import pytest
 from metrics_fixtures import insert_petitions, petition
 from satisfaction_fixtures import add_call, add_respondent, add_rubric, add_survey_items
 
-from etl.db import memory_db
+from etl.database import memory_db
 from metrics import phone_tests
 from metrics.filters import ALL, Filters
 

@@ -10,9 +10,10 @@ import pytest
 from metrics_fixtures import insert_petitions, petition, sample_database, set_population
 from scipy import stats
 
-from etl.db import connect_readonly, memory_db
+from etl.database import memory_db
 from metrics import regional
 from metrics.filters import Filters
+from store.db import connect_readonly
 
 D = dt.date
 MARCH = Filters(D(2025, 3, 1), D(2025, 3, 31))

@@ -22,7 +22,7 @@ from satisfaction_fixtures import (
 )
 from scipy import stats as sps
 
-from etl.db import memory_db
+from etl.database import memory_db
 from metrics import reliability, reply_satisfaction, satisfaction
 from metrics.filters import ALL, Filters
 
@@ -131,7 +131,8 @@ ITEM_CASES = [
 
 def test_by_item_and_dimension(items_wave) -> None:
     by_item = satisfaction.survey_satisfaction(items_wave, ALL, by=("item",), items="all")
-    assert list(by_item["item"]) == ["ENV1", "ETQ1", "OVR", "PRO1"]
+    # items in the mapping's order (SURVEY_ITEMS), not alphabetical
+    assert list(by_item["item"]) == ["ENV1", "ETQ1", "PRO1", "OVR"]
     assert "item_text" in by_item.columns
     by_item = by_item.set_index("item")
     for case in ITEM_CASES:
@@ -421,7 +422,10 @@ def test_reliability_through_sql_matches_numpy(con, n_items) -> None:
     m = np.clip(np.round(3 + trait + rng.normal(scale=0.9, size=(120, n_items))), 1, 5)
     m[:5] = np.arange(1, 6)[:, None]
     items = [f"Q{i:02d}" for i in range(n_items)]
-    con.executemany("INSERT INTO survey_items VALUES (?, ?, '洽公環境')", [[c, c] for c in items])
+    con.executemany(
+        "INSERT INTO survey_items VALUES (?, ?, '洽公環境', FALSE, ?)",
+        [[c, c, n] for n, c in enumerate(items)],
+    )
     add_score_matrix(con, "2025Q1", items, m.astype(int).tolist())
     row = reliability.survey_reliability(con, ALL).iloc[0]
     assert row["items"] == n_items

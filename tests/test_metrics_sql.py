@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.db import memory_db
+from etl.database import memory_db
 from metrics import _sql
 
 

@@ -14,9 +14,10 @@ from metrics_fixtures import (
     sample_database,
 )
 
-from etl.db import connect_readonly, memory_db
+from etl.database import memory_db
 from metrics import summary
 from metrics.filters import Filters
+from store.db import connect_readonly
 
 D = dt.date
 

@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_fixtures import insert_petitions, petition, sample_database
 
-from etl.db import connect_readonly, memory_db
+from etl.database import memory_db
 from metrics import timeliness
 from metrics.filters import Filters
+from store.db import connect_readonly
 
 D = dt.date
 

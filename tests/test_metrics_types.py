@@ -13,10 +13,11 @@ import pytest
 from metrics_fixtures import insert_petitions, petition, sample_database
 from scipy import stats
 
-from etl.db import connect_readonly, memory_db
+from etl.database import memory_db
 from etl.samplegen import PLANTED_SPIKE
 from metrics import spikes, types
 from metrics.filters import Filters
+from store.db import connect_readonly
 
 D = dt.date
 MARCH = Filters(D(2025, 3, 1), D(2025, 3, 31))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+import pytest
 
-from etl.db import create_schema
+from etl.database import prepare
 from etl.load import load_file
 from tests.conftest import SAMPLE_DATA
 
@@ -39,6 +40,9 @@ def _make_old(path) -> None:
         con.execute("ALTER TABLE petitions DROP COLUMN repeat_gap_days")
         con.execute("UPDATE petitions SET row_hash = 'hash of the old formula'")
         con.execute("DROP TABLE petition_monthly")
+        # versions were not recorded then
+        con.execute("DROP TABLE schema_version")
+        con.execute("DROP TABLE meta")
     finally:
         con.close()
 
@@ -55,7 +59,7 @@ def test_an_old_database_converts_to_what_a_fresh_load_gives(db_path):
             con.execute("SELECT column_name, column_type FROM (DESCRIBE petitions)").fetchall()
         )
         assert kinds["petitioner_key"] == "VARCHAR" and "reply_quality" not in kinds
-        create_schema(con)
+        prepare(con)
     finally:
         con.close()
     # Same rows and values column by column, the row hashes included.
@@ -85,3 +89,56 @@ def test_old_hex_keys_keep_their_identity_after_conversion():
     assert con.execute("SELECT petitioner_key FROM petitions").fetchall() == [
         (petitioner_key(secret, who),)
     ]
+
+
+def test_an_unversioned_database_gains_every_constraint_and_column_of_a_new_one(tmp_path):
+    """Tables written before the version table existed: survey_answers without its score
+    CHECK and survey_items without is_overall/position. After the upgrade the schema is
+    the one a new database gets, and the stored rows are kept."""
+    from etl.schema import SCHEMA_VERSION, current_version
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE survey_items (item_code VARCHAR PRIMARY KEY, item_text VARCHAR NOT NULL,"
+        " dimension VARCHAR NOT NULL)"
+    )
+    con.execute(
+        "CREATE TABLE survey_answers (source_system VARCHAR NOT NULL, wave VARCHAR NOT NULL,"
+        " respondent_id VARCHAR NOT NULL, item_code VARCHAR NOT NULL, score SMALLINT,"
+        " answer VARCHAR NOT NULL, PRIMARY KEY (source_system, wave, respondent_id, item_code))"
+    )
+    con.execute("INSERT INTO survey_items VALUES ('B', 'b', '服務禮儀'), ('A', 'a', '整體')")
+    con.execute("INSERT INTO survey_answers VALUES ('s', 'w', 'r1', 'A', 4, '滿意')")
+    assert current_version(con) == 0
+    prepare(con)
+    assert current_version(con) == SCHEMA_VERSION
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO survey_answers VALUES ('s', 'w', 'r2', 'A', 9, '滿意')")
+    assert con.execute(
+        "SELECT item_code, is_overall, position FROM survey_items ORDER BY item_code"
+    ).fetchall() == [("A", True, 0), ("B", False, 1)]
+    assert con.execute("SELECT count(*) FROM survey_answers").fetchall() == [(1,)]
+
+    fresh = duckdb.connect()
+    prepare(fresh)
+    describe = "SELECT table_name, sql FROM duckdb_tables() ORDER BY table_name"
+    constraints = (
+        "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() ORDER BY ALL"
+    )
+    for sql in (constraints,):
+        assert con.execute(sql).fetchall() == fresh.execute(sql).fetchall()
+    assert [r[0] for r in con.execute(describe).fetchall()] == [
+        r[0] for r in fresh.execute(describe).fetchall()
+    ]
+    con.close()
+
+
+def test_a_database_from_a_newer_svcq_is_refused_in_plain_words():
+    from etl.schema import SCHEMA_VERSION
+
+    con = duckdb.connect()
+    prepare(con)
+    con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION + 1])
+    with pytest.raises(ValueError, match="較新版本"):
+        prepare(con)

@@ -1,4 +1,4 @@
-"""Opening the database, creating the schema, and writing without blocking readers.
+"""Opening the database and writing without blocking readers.
 
 DuckDB lets no other process open a file while one holds it read-write, not even
 read-only. So a writer never opens the live file: it copies it to a temporary file
@@ -15,7 +15,6 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -37,28 +36,6 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     """
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
-
-
-def schema_sql() -> str:
-    return resources.files("etl").joinpath("schema.sql").read_text(encoding="utf-8")
-
-
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the canonical model (idempotent) and the reference rows."""
-    from etl import calendar, deadlines, districts, petitions
-
-    con.execute(schema_sql())
-    petitions.migrate(con)
-    districts.ensure_reference(con)
-    calendar.ensure_calendar(con)
-    deadlines.ensure_default_policy(con)
-
-
-def memory_db() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory database with the schema, for tests and benchmarks."""
-    con = duckdb.connect(":memory:")
-    create_schema(con)
-    return con
 
 
 def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
@@ -85,7 +62,8 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
 
     On normal exit the copy is checkpointed, closed and atomically put in place of
     the live file. On an exception (or if the process is killed) the live file is
-    untouched and the copy is discarded.
+    untouched and the copy is discarded. The schema is the caller's business
+    (``etl.database.write_session`` creates and upgrades it).
     """
     path = Path(path)
     with writer_lock(path):
@@ -95,7 +73,6 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             shutil.copyfile(path, temp)
         con = duckdb.connect(str(temp))
         try:
-            create_schema(con)
             yield con
             con.execute("CHECKPOINT")
             con.close()

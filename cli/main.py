@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from etl import db, load
+from etl import load
 from etl.mapping import MappingError
 from etl.reader import ReadError
+from store import db
 
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -262,7 +263,7 @@ def sample(
 @app.command("summary")
 def summary(db_path: DbOption = None) -> None:
     """顯示資料庫內容摘要。Show what the database holds."""
-    from etl.inventory import headline, inventory
+    from metrics.inventory import headline, inventory
 
     target = _db(db_path)
     if not target.exists():

@@ -1,0 +1,1 @@
+"""The ``svcq`` command line: parses arguments, calls the libraries, prints the results."""
