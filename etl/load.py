@@ -74,7 +74,6 @@ def load_file(
 ) -> LoadResult:
     """Load one export file. Raises ReadError or MappingError with a Chinese message;
     on any failure the database is left as it was."""
-    started = dt.datetime.now()
     clock = time.perf_counter()
     db_path, path = Path(db_path), Path(path)
     mapping = resolve_mapping(kind, Path(mapping_path) if mapping_path else None)
@@ -82,39 +81,60 @@ def load_file(
     table = read_table(path, encoding=encoding or mapping.encoding, sheet=mapping.sheet)
     mapping.check_columns(list(table.frame.columns), path.name)
     progress("讀取檔案", 1, 1)
+    secret = pii.load_or_create_key(pii.key_path_for(db_path))
+    with database.write_session(db_path) as con:
+        result = load_table(con, kind, table, mapping, secret, file_name=path.name,
+                            progress=progress)  # fmt: skip
+    result.seconds = time.perf_counter() - clock
+    return result
+
+
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    table: Table,
+    mapping: Mapping,
+    secret: bytes,
+    *,
+    file_name: str,
+    progress: Progress = _noop,
+) -> LoadResult:
+    """Load a table already read into a prepared database open for writing (the body
+    of ``load_file``; tests call it on an in-memory database). The caller owns the
+    transaction: ``load_file`` runs it inside a write session."""
+    started = dt.datetime.now()
+    clock = time.perf_counter()
     raw = mapping.extract(table.frame)
     resolver = districts.resolver_for(mapping.district_lists)
-    secret = pii.load_or_create_key(pii.key_path_for(db_path))
     reasons = Reasons(raw.index)
     progress("檢核與正規化", 0, table.rows_read)
-    with database.write_session(db_path) as con:
-        others = [d for d in resolver.districts if d.city != districts.CONFIGURED_CITY]
-        if others:  # the configured city's are in place since the schema was created
-            districts.store(con, others)
-        batch_id = int(scalar(con, "SELECT nextval('batch_ids')"))
-        writer = _WRITERS[kind]
-        counts = writer(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress)
-        rejected = _store_rejects(con, batch_id, table, mapping, raw, reasons)
-        result = LoadResult(
-            batch_id=batch_id,
-            kind=kind,
-            file_name=path.name,
-            encoding=table.encoding,
-            rows_read=table.rows_read,
-            rows_loaded=counts[0],
-            rows_updated=counts[1],
-            rows_unchanged=counts[2],
-            rows_rejected=rejected,
-            seconds=0.0,
-            top_reasons=_top_reasons(con, batch_id),
-        )
-        con.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, kind, path.name, table.sha256, mapping.name, table.encoding, result.rows_read,
-             result.rows_loaded, result.rows_updated, result.rows_unchanged, rejected, started,
-             dt.datetime.now(), result.outcome],
-        )  # fmt: skip
-        progress("寫入資料庫", 1, 1)
+    others = [d for d in resolver.districts if d.city != districts.CONFIGURED_CITY]
+    if others:  # the configured city's are in place since the schema was created
+        districts.store(con, others)
+    batch_id = int(scalar(con, "SELECT nextval('batch_ids')"))
+    writer = _WRITERS[kind]
+    counts = writer(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress)
+    rejected = _store_rejects(con, batch_id, table, mapping, raw, reasons)
+    result = LoadResult(
+        batch_id=batch_id,
+        kind=kind,
+        file_name=file_name,
+        encoding=table.encoding,
+        rows_read=table.rows_read,
+        rows_loaded=counts[0],
+        rows_updated=counts[1],
+        rows_unchanged=counts[2],
+        rows_rejected=rejected,
+        seconds=0.0,
+        top_reasons=_top_reasons(con, batch_id),
+    )
+    con.execute(
+        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, kind, file_name, table.sha256, mapping.name, table.encoding, result.rows_read,
+         result.rows_loaded, result.rows_updated, result.rows_unchanged, rejected, started,
+         dt.datetime.now(), result.outcome],
+    )  # fmt: skip
+    progress("寫入資料庫", 1, 1)
     result.seconds = time.perf_counter() - clock
     return result
 
