@@ -65,7 +65,7 @@ def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
 def district_polygons() -> dict[str, list[Ring]]:
     """town_code -> the district's exterior rings as closed lists of (lon, lat).
 
-    A MultiPolygon (桃源區 has a small exclave) gives one ring per part; holes are dropped
+    A MultiPolygon (桃源區 has a detached part) gives one ring per part; holes are dropped
     (the source has none). Each ring is one filled go.Scatter polygon (fill="toself"); several
     rings of one district go in one trace with None between them.
     """
