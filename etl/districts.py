@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from etl.text import place_name
 from store.db import scalar
@@ -98,21 +99,21 @@ def ensure_reference(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def store(con: duckdb.DuckDBPyConnection, districts: list[District]) -> None:
-    con.executemany(
-        "INSERT OR REPLACE INTO districts VALUES (?, ?, ?, ?, ?, ?, ?)",
+    """Insert or replace districts (one statement: executemany costs ~5 ms a row)."""
+    frame = pd.DataFrame(
         [
-            (
-                d.district,
-                d.city,
-                d.postal_code,
-                d.town_code,
-                "；".join(d.former_names) or None,
-                d.original_city,
-                d.mountain_indigenous,
-            )
+            (d.district, d.city, d.postal_code, d.town_code, "；".join(d.former_names) or None,
+             d.original_city, d.mountain_indigenous)
             for d in districts
         ],
-    )
+        columns=["district", "city", "postal_code", "town_code", "former_name",
+                 "original_city", "mountain_indigenous"],
+    ).astype({"original_city": "boolean", "mountain_indigenous": "boolean"})  # fmt: skip
+    con.register("districts_source", frame)
+    try:
+        con.execute("INSERT OR REPLACE INTO districts SELECT * FROM districts_source")
+    finally:
+        con.unregister("districts_source")
 
 
 class DistrictResolver:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Full-width ASCII (！ .. ～) and the ideographic space to their half-width forms.
@@ -25,6 +26,16 @@ def clean_cell(value: object) -> str:
     return halfwidth(text).strip()
 
 
+# A run of spaces next to a CJK character (高雄市 鳳山區, 鳳山 區) is layout, not part of
+# the name; between Latin words (San Francisco) it is part of the name and stays, as one.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+|\\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+
 def place_name(value: str) -> str:
-    """Normalise a place name for lookup: half-width, no spaces, 台 written 臺."""
-    return halfwidth(value).replace(" ", "").replace("\u3000", "").translate(_TAI)
+    """Normalise a place name for lookup: half-width, 台 written 臺, spaces around CJK
+    characters removed and other runs of spaces made one (``San  Francisco`` keeps its
+    one space), trimmed."""
+    text = _CJK_SPACE.sub("", halfwidth(value))
+    return _SPACES.sub(" ", text).strip().translate(_TAI)

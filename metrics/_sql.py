@@ -16,20 +16,17 @@ import pandas as pd
 
 from metrics.filters import Filters
 from store.db import scalar
+from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 T = TypeVar("T")
 
-UNSPECIFIED = "未填"
-OTHER_CITY = "其他縣市"
-NO_DISTRICT = "未填行政區"
-
-# District as shown in results: the canonical name inside the configured city, and one
-# line each for other cities' districts and for rows without a district. A district
-# given without a known city (in_city NULL) is not the configured city's: 其他縣市.
-DISTRICT_LABEL = (
-    f"CASE WHEN {{p}}district IS NULL THEN '{NO_DISTRICT}' "
-    f"WHEN {{p}}in_city THEN {{p}}district ELSE '{OTHER_CITY}' END"
-)
+# District as shown in results: every district by its canonical name, whatever its city,
+# with in_city beside it (grouping by district always adds that column); rows without a
+# district form one line 未填行政區 with in_city NULL. Two other cities' districts of the
+# same name share a line (their city is not a grouping).
+DISTRICT_NAME = f"coalesce({{p}}district, '{NO_DISTRICT}')"
+IN_CITY = "{p}in_city"
+IN_CITY_COLUMN = "in_city"
 
 
 def _text(column: str) -> str:
@@ -48,7 +45,7 @@ def petition_groupings(date_column: str = "received_date") -> dict[str, str]:
         "channel": _text("channel"),
         "category": _text("category"),
         "subcategory": _text("subcategory"),
-        "district": DISTRICT_LABEL,
+        "district": DISTRICT_NAME,
     }
 
 
@@ -83,7 +80,8 @@ def group_columns(
     *,
     alias: str = "",
 ) -> list[tuple[str, str]]:
-    """``(name, sql expression)`` for each requested grouping, from the allow-list only.
+    """``(name, sql expression)`` for each requested grouping, from the allow-list only;
+    ``district`` brings ``in_city`` after it.
 
     Raises ``ValueError`` (Traditional Chinese) for an unknown or repeated grouping.
     """
@@ -96,6 +94,8 @@ def group_columns(
         if names.count(name) > 1:
             raise ValueError(f"分組欄位「{name}」重複")
         out.append((name, allowed[name].format(p=prefix)))
+        if name == "district":
+            out.append((IN_CITY_COLUMN, IN_CITY.format(p=prefix)))
     return out
 
 

@@ -1,8 +1,9 @@
 """Family 2, regional distribution (地域分佈): counts, shares and rates per 10,000
 residents by district, a test for districts above the city rate, category x district.
 
-Rows are never dropped for their place: petitions from another city's district form one
-line 其他縣市, and petitions without a district one line 未填行政區.
+Rows are never dropped for their place: another city's districts are listed by name
+(in_city false, row_kind 其他縣市) and petitions without a district form one line
+未填行政區; rates per 10,000 residents are for the configured city's districts only.
 
 The test. Given the city's cases X over the districts with a population figure and those
 districts' population N, a district with population n_i would, if its rate equalled the
@@ -26,11 +27,12 @@ from scipy import stats
 from metrics import _sql
 from metrics.filters import Filters
 from metrics.population import LATEST_POPULATION_SQL
-from store.vocabulary import CONFIGURED_CITY
+from store.vocabulary import CONFIGURED_CITY, NO_DISTRICT
 
 PUBLIC_METRICS = ("district_counts", "category_by_district")
 
 ROW_DISTRICT = "行政區"
+ROW_OTHER_CITY = "其他縣市"
 PER = 10_000
 
 NOTE_NO_POPULATION = "無人口資料（請載入行政區人口統計）"
@@ -40,20 +42,22 @@ NOTE_NOT_TESTED = "無全市比率可比較"
 
 DISTRICT_COUNTS_SQL = """
 WITH counts AS (
-  SELECT {label} AS district, count(*) AS cases
-  FROM petitions WHERE {where} GROUP BY 1
+  SELECT district, in_city IS TRUE AS in_city, count(*) AS cases
+  FROM petitions WHERE {where} GROUP BY ALL
 ),
 reference AS (SELECT district, town_code FROM districts WHERE city = ?),
 pop AS ({population}),
 joined AS (
-  SELECT coalesce(r.district, c.district) AS district,
-         CASE WHEN r.district IS NOT NULL OR c.district NOT IN ('{other}', '{none}')
-              THEN '{in_city}' ELSE c.district END AS row_kind,
+  SELECT coalesce(r.district, c.district, '{none}') AS district,
+         CASE WHEN r.district IS NOT NULL THEN TRUE WHEN c.district IS NOT NULL
+              THEN c.in_city END AS in_city,
+         CASE WHEN r.district IS NOT NULL THEN '{in_city}'
+              WHEN c.district IS NULL THEN '{none}' ELSE '{other}' END AS row_kind,
          coalesce(c.cases, 0) AS cases,
          r.town_code
-  FROM reference r FULL JOIN counts c ON c.district = r.district
+  FROM reference r FULL JOIN counts c ON c.district = r.district AND c.in_city
 )
-SELECT j.district, j.row_kind, j.cases,
+SELECT j.district, j.in_city, j.row_kind, j.cases,
        p.population, p.as_of AS population_as_of, p.source AS population_source
 FROM joined j LEFT JOIN pop p ON p.district = j.district AND j.row_kind = '{in_city}'
 ORDER BY CASE j.row_kind WHEN '{in_city}' THEN 0 WHEN '{other}' THEN 1 ELSE 2 END,
@@ -62,14 +66,14 @@ ORDER BY CASE j.row_kind WHEN '{in_city}' THEN 0 WHEN '{other}' THEN 1 ELSE 2 EN
 
 CATEGORY_DISTRICT_SQL = """
 WITH c AS (
-  SELECT {group} AS {name}, {label} AS district, count(*) AS cases
+  SELECT {group} AS {name}, {label} AS district, in_city, count(*) AS cases
   FROM petitions WHERE {where} GROUP BY ALL
 )
-SELECT {name}, district, cases,
-       cases / sum(cases) OVER (PARTITION BY district) AS share_in_district,
+SELECT {name}, district, in_city, cases,
+       cases / sum(cases) OVER (PARTITION BY district, in_city) AS share_in_district,
        cases / sum(cases) OVER (PARTITION BY {name}) AS share_in_group
 FROM c
-ORDER BY {name}, district
+ORDER BY {name}, in_city DESC NULLS LAST, district
 """
 
 CROSS_GROUPINGS = ("category", "subcategory", "channel", "unit", "agency")
@@ -88,8 +92,9 @@ def district_counts(
     """地域分佈: petitions by district, share, rate per 10,000 residents vs the city rate.
 
     One row per district of the configured city (zero-count districts included, in MOI
-    town-code order), then 其他縣市 and 未填行政區 lines when they have cases (row_kind
-    tells which). share = cases / all petitions matching the filters other than
+    town-code order), then one per other city's district with cases (by name, in_city
+    false), then a 未填行政區 line when it has cases; row_kind tells which (行政區 /
+    其他縣市 / 未填行政區). share = cases / all petitions matching the filters other than
     district (fraction). per_10k = cases / population x 10,000, using each district's
     latest population dated on or before the period end (else the latest receipt date);
     city_per_10k is the same over all districts with a figure, rate_ratio their quotient.
@@ -111,11 +116,10 @@ def district_counts(
     )
     where, params = unfiltered.where("received_date")
     sql = DISTRICT_COUNTS_SQL.format(
-        label=_sql.DISTRICT_LABEL.format(p=""),
         where=where,
         population=LATEST_POPULATION_SQL,
-        other=_sql.OTHER_CITY,
-        none=_sql.NO_DISTRICT,
+        other=ROW_OTHER_CITY,
+        none=NO_DISTRICT,
         in_city=ROW_DISTRICT,
     )
     frame = con.execute(sql, [*params, CONFIGURED_CITY, cutoff or dt.date.max]).df()
@@ -158,8 +162,8 @@ def _add_rates(frame: pd.DataFrame, alpha: float) -> pd.DataFrame:
     )
     note = np.select(
         [
-            frame["row_kind"] == _sql.OTHER_CITY,
-            frame["row_kind"] == _sql.NO_DISTRICT,
+            frame["row_kind"] == ROW_OTHER_CITY,
+            frame["row_kind"] == NO_DISTRICT,
             ~rated,
             ~tested,
         ],
@@ -179,7 +183,8 @@ def category_by_district(
     """類別 x 行政區: petitions per (``by`` value, district), long format.
 
     ``by`` is category (default), subcategory, channel, unit or agency; NULL values show
-    as 未填. district follows ``district_counts`` (其他縣市 and 未填行政區 lines kept).
+    as 未填. district and in_city follow ``district_counts`` (other cities' districts by
+    name, a 未填行政區 line).
     share_in_district = cases / the district's cases; share_in_group = cases / the
     ``by`` value's cases (fractions). Unit: cases; only non-zero cells are returned.
     """
@@ -189,6 +194,6 @@ def category_by_district(
     name, expr = groups[0]
     where, params = filters.where("received_date")
     sql = CATEGORY_DISTRICT_SQL.format(
-        group=expr, name=name, label=_sql.DISTRICT_LABEL.format(p=""), where=where
+        group=expr, name=name, label=_sql.DISTRICT_NAME.format(p=""), where=where
     )
     return con.execute(sql, params).df()

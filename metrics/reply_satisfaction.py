@@ -14,7 +14,7 @@ import pandas as pd
 
 from metrics import _sql, stats
 from metrics.filters import Filters
-from metrics.satisfaction import check_by
+from metrics.satisfaction import check_by, key_columns
 
 PUBLIC_METRICS = ("reply_satisfaction",)
 
@@ -35,7 +35,10 @@ GROUPINGS: dict[str, tuple[tuple[str, ...], str]] = {
         name: ((name,), _LABELS[name].format(p=""))
         for name in ("unit", "agency", "category", "channel")
     },
-    "district": (("district", "in_city"), _LABELS["district"].format(p="")),
+    "district": (
+        ("district", "in_city"),
+        _LABELS["district"].format(p="") + " AS district, in_city",
+    ),
     "month": (
         ("year(received_date) * 100 + month(received_date) AS month_key",),
         "printf('%04d-%02d', month_key // 100, month_key % 100)",
@@ -99,6 +102,11 @@ def reply_speed_labels(edges: Sequence[int] = DEFAULT_SPEED_EDGES) -> list[str]:
     return labels
 
 
+def _label(expr: str, name: str) -> str:
+    """``expr AS name, `` unless the grouping names its own columns (district)."""
+    return f"{expr}, " if " AS " in expr else f"{expr} AS {name}, "
+
+
 def _speed_key_sql(edges: tuple[int, ...]) -> str:
     # edges are validated ints, so writing them into the SQL is safe.
     whens = " ".join(f"WHEN reply_working_days <= {high} THEN {i}" for i, high in enumerate(edges))
@@ -133,14 +141,15 @@ def reply_satisfaction(
     where, params = filters.where(PERIOD_COLUMN, alias="p")
     raw = dict.fromkeys(c for b in by for c in GROUPINGS[b][0])
     sql = REPLY_SATISFACTION_SQL.format(
-        labels="".join(f"{GROUPINGS[b][1].format(speed=speed)} AS {b}, " for b in by),
+        labels="".join(_label(GROUPINGS[b][1].format(speed=speed), b) for b in by),
         raw="".join(f"{c}, " for c in raw),
         where=where,
         order=", ".join(f"{b} NULLS LAST" for b in by) or "1",
     )
     df = con.execute(sql, params).df()
+    keys = key_columns(by)
     if df.empty:
-        return pd.DataFrame(columns=[*by, *COLUMNS])
+        return pd.DataFrame(columns=[*keys, *COLUMNS])
     if "reply_speed" in by:
         labels = dict(enumerate(reply_speed_labels(edges)))
         labels |= {_KEY_INVALID: SPEED_INVALID, _KEY_NOT_REPLIED: SPEED_NOT_REPLIED}
@@ -155,4 +164,4 @@ def reply_satisfaction(
     df["ci_low"] = low
     df["ci_high"] = high
     df["mean_score"] = df["mean_score"].astype(float)
-    return df[[*by, *COLUMNS]].reset_index(drop=True)
+    return df[[*keys, *COLUMNS]].reset_index(drop=True)

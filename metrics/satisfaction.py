@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from metrics import stats
-from metrics._sql import DISTRICT_LABEL, UNSPECIFIED
+from metrics._sql import DISTRICT_NAME, IN_CITY, IN_CITY_COLUMN, UNSPECIFIED
 from metrics.filters import Filters
 
 PUBLIC_METRICS = ("survey_satisfaction", "satisfaction_change", "satisfaction_trend")
@@ -31,7 +31,7 @@ BY_COLUMNS = {
     "unit": f"coalesce(r.unit, '{UNSPECIFIED}')",
     "agency": f"coalesce(r.agency, '{UNSPECIFIED}')",
     "mode": f"coalesce(r.mode, '{UNSPECIFIED}')",
-    "district": DISTRICT_LABEL.format(p="r."),
+    "district": DISTRICT_NAME.format(p="r."),
     "sex": f"coalesce(r.sex, '{UNSPECIFIED}')",
     "age_group": f"coalesce(r.age_group, '{UNSPECIFIED}')",
     "month": "strftime(r.responded_on, '%Y-%m')",
@@ -143,6 +143,19 @@ def check_by(by: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
     return by
 
 
+def key_columns(by: Sequence[str], *, item_text: bool = False) -> list[str]:
+    """The result's key columns for a grouping: district brings in_city after it, and
+    item its item_text when asked."""
+    out = []
+    for b in by:
+        out.append(b)
+        if b == "district":
+            out.append(IN_CITY_COLUMN)
+        if b == "item" and item_text:
+            out.append("item_text")
+    return out
+
+
 def _check_convention(convention: str) -> str:
     if convention not in CONVENTIONS:
         raise ValueError(f"不支援的滿意度計算方式：{convention}（可用：{'、'.join(CONVENTIONS)}）")
@@ -201,6 +214,8 @@ def _counts(
     if waves is not None:
         waves_sql, waves_params = f"a.wave IN ({', '.join('?' for _ in waves)})", list(waves)
     select = "".join(f"{BY_COLUMNS[b]} AS {b}, " for b in by)
+    if "district" in by:
+        select += f"{IN_CITY.format(p='r.')} AS {IN_CITY_COLUMN}, "
     if "item" in by:
         select += "i.item_text AS item_text, "
     if "item" in by or "dimension" in by:
@@ -273,7 +288,7 @@ def survey_satisfaction(
     counts answers, not respondents, so the interval is too narrow.
     """
     by = check_by(by, tuple(BY_COLUMNS))
-    keys = [*by, *(["item_text"] if "item" in by else [])]
+    keys = key_columns(by, item_text=True)
     df = _counts(con, filters, by, convention, items, dimension)
     if df.empty:
         return pd.DataFrame(columns=[*keys, *COLUMNS])
@@ -312,12 +327,12 @@ def satisfaction_change(
     if wave_from is None or wave_to is None:
         waves = wave_order(con, filters)
         if len(waves) < 2:
-            return pd.DataFrame(columns=[*by, *CHANGE_COLUMNS])
+            return pd.DataFrame(columns=[*key_columns(by), *CHANGE_COLUMNS])
         wave_from = waves[-2] if wave_from is None else wave_from
         wave_to = waves[-1] if wave_to is None else wave_to
     if wave_from == wave_to:
         raise ValueError(f"比較的兩個波次相同：{wave_from}")
-    keys = list(by)
+    keys = key_columns(by)
     df = _counts(
         con, filters, ("wave", *by), convention, items, dimension, waves=(wave_from, wave_to)
     )
@@ -393,7 +408,7 @@ def satisfaction_trend(
     as in ``survey_satisfaction``. Grain: one row per ``by`` group (without wave).
     """
     by = check_by(by, tuple(b for b in BY_COLUMNS if b != "wave"))
-    keys = list(by)
+    keys = key_columns(by)
     df = _counts(con, filters, ("wave", *by), convention, items, dimension)
     if df.empty:
         return pd.DataFrame(columns=[*keys, *TREND_COLUMNS])

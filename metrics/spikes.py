@@ -102,14 +102,14 @@ def spikes(
         where=where,
         names=", ".join(names),
         key_names=", ".join(f"k.{n}" for n in names),
-        key_join=" AND ".join(f"b.{n} = k.{n}" for n in names),
+        key_join=" AND ".join(f"b.{n} IS NOT DISTINCT FROM k.{n}" for n in names),
     )
     start = _month_index(filters.start) if filters.start else 0
     end = _month_index(filters.end) if filters.end else 10**6
     # Arrow, not .df(): turning ~50,000 rows of names into Python strings cost more
     # than the query; numbers go to numpy, names are taken for the returned rows only.
     counts = con.sql(sql, params=params).to_arrow_table()
-    grid = _grid(counts, names)
+    grid = _grid(counts, names, seasons_by_first=len(_sql.normalise_by(series)) > 1)
     m = grid.months
     span = grid.n.shape[1]
     window = int(baseline_months)
@@ -163,12 +163,12 @@ class _Grid(NamedTuple):
     y: np.ndarray  # deseasonalised counts n / factor (n where there is no factor)
 
 
-def _grid(counts: pa.Table, names: list[str]) -> _Grid:
+def _grid(counts: pa.Table, names: list[str], *, seasons_by_first: bool) -> _Grid:
     """The zero-filled series x months grid and its seasonal factors.
 
     Months run from the first to the last month with cases under the filters. The
     factor of a calendar month is, for the season group (the series' first column when
-    there are several, else all series together), the mean of that group's monthly
+    several were asked for, else all series together; in_city beside a district is not one), the mean of that group's monthly
     totals in that calendar month divided by the mean of those means.
     """
     sid = np.asarray(counts.column("sid").combine_chunks(), dtype="int64")
@@ -183,7 +183,7 @@ def _grid(counts: pa.Table, names: list[str]) -> _Grid:
     n[sid, m - lo] = np.asarray(counts.column("n").combine_chunks(), dtype=float)
     first_rows = np.unique(sid, return_index=True)[1]  # sid 0, 1, ... in order
     keys = counts.select(names).take(first_rows)
-    if len(names) > 1:
+    if seasons_by_first:
         group = pc.dictionary_encode(keys.column(names[0]).combine_chunks()).indices
         group = np.asarray(group, dtype="int64")
     else:

@@ -52,14 +52,14 @@ ORDER BY {order_names} g.m
 
 TOP_SQL = """
 WITH c AS (
-  SELECT {group} AS {name}, count(*) AS cases FROM petitions WHERE {where} GROUP BY 1
+  SELECT {groups} count(*) AS cases FROM petitions WHERE {where} {group_by}
 ),
 ranked AS (
-  SELECT row_number() OVER (ORDER BY cases DESC, {name}) AS rank, {name}, cases,
+  SELECT row_number() OVER (ORDER BY cases DESC, {names}) AS rank, {names}, cases,
          cases / sum(cases) OVER () AS share
   FROM c
 )
-SELECT rank, {name}, cases, share,
+SELECT rank, {names}, cases, share,
        sum(share) OVER (ORDER BY rank ROWS UNBOUNDED PRECEDING) AS cumulative_share
 FROM ranked WHERE rank <= ? ORDER BY rank
 """
@@ -176,9 +176,9 @@ def type_changes(
         names_only=", ".join(names),
         where=where,
         grid_names="".join(f"g.{n}, " for n in names),
-        join0="".join(f" AND c0.{n} = g.{n}" for n in names),
-        join1="".join(f" AND c1.{n} = g.{n}" for n in names),
-        join12="".join(f" AND c12.{n} = g.{n}" for n in names),
+        join0="".join(f" AND c0.{n} IS NOT DISTINCT FROM g.{n}" for n in names),
+        join1="".join(f" AND c1.{n} IS NOT DISTINCT FROM g.{n}" for n in names),
+        join12="".join(f" AND c12.{n} IS NOT DISTINCT FROM g.{n}" for n in names),
         order_names="".join(f"g.{n}, " for n in names),
     )
     frame = con.execute(sql, [*params, start, end, first_month]).df()
@@ -198,14 +198,21 @@ def top_categories(
 
     rank (1 = most petitions; ties broken by name), cases, share of all petitions
     matching the filters, and cumulative_share down the ranking (fractions). NULL values
-    rank as 未填. Grain: one row per ranked value, at most ``n`` rows.
+    rank as 未填; by district, in_city is listed beside the name. Grain: one row per ranked value, at most ``n`` rows.
     """
     allowed = {k: v for k, v in _sql.petition_groupings().items() if k != "month"}
-    name, expr = _sql.group_columns(by, allowed)[0]
+    if not isinstance(by, str):
+        raise ValueError("前 N 名只接受一個分組欄位")
+    groups = _sql.group_columns(by, allowed)
     if n < 1:
         raise ValueError("前 N 名的 N 至少為 1")
     where, params = filters.where("received_date")
-    sql = TOP_SQL.format(group=expr, name=name, where=where)
+    sql = TOP_SQL.format(
+        groups=_sql.select_list(groups),
+        names=", ".join(name for name, _ in groups),
+        where=where,
+        group_by=_sql.group_clause(groups),
+    )
     return con.execute(sql, [*params, n]).df()
 
 

@@ -1,9 +1,12 @@
 """Tiny hand-made rows for metric tests: plain functions over a fresh in-memory DB.
 
-``insert_petitions`` takes dicts (or a DataFrame) holding only what a test cares
-about. The derived columns the loader computes (received_date, effective_due_date,
-replied_date, is_open, reply_working_days, on_time, reply_quality, in_city) are computed
-here the same way, in SQL over the office calendar, unless a row gives them explicitly.
+``insert_petitions`` takes dicts holding only what a test cares about, in canonical
+field names (received_at, first_reply_at, due_date, unit, district, ...), and loads them
+through the real loader (``etl.load.load_table`` with svcq's template mapping), so the
+derived columns (due and effective due dates, working days, on-time status, reply
+quality, district city, repeat gaps, monthly counts) are the loader's own, never a copy.
+A row may state a derived value it expects (e.g. ``reply_working_days=3``): the fixture
+checks the loader agrees, so a test's premise cannot silently drift.
 """
 
 from __future__ import annotations
@@ -14,99 +17,68 @@ from collections.abc import Iterable, Mapping
 import duckdb
 import pandas as pd
 
-from etl.petitions import ALL_MONTHS, ALL_PAIRS, MONTHLY_SQL, REPEAT_GAP_SQL, REPLY_QUALITY_SQL
+from etl.load import load_table
+from etl.mapping import default_mapping
+from etl.reader import Table
+from tests.conftest import SAMPLE_DATA
 
-PETITION_TYPES = {
-    "source_system": "VARCHAR",
-    "case_id": "VARCHAR",
-    "agency": "VARCHAR",
-    "unit": "VARCHAR",
-    "channel": "VARCHAR",
-    "category": "VARCHAR",
-    "subcategory": "VARCHAR",
-    "district": "VARCHAR",
-    "district_city": "VARCHAR",
-    "in_city": "BOOLEAN",
-    "received_at": "TIMESTAMP",
-    "received_date": "DATE",
-    "limit_days": "INTEGER",
-    "limit_unit": "VARCHAR",
-    "due_date": "DATE",
-    "extended_due_date": "DATE",
-    "extension_reason": "VARCHAR",
-    "effective_due_date": "DATE",
-    "first_reply_at": "TIMESTAMP",
-    "closed_at": "TIMESTAMP",
-    "replied_date": "DATE",
-    "status": "VARCHAR",
-    "is_open": "BOOLEAN",
-    "reply_working_days": "INTEGER",
-    "on_time": "BOOLEAN",
-    "reply_quality": "SMALLINT",
-    "reply_satisfaction": "SMALLINT",
-    "petitioner_key": "UBIGINT",
-    "subject_masked": "VARCHAR",
-    "row_hash": "VARCHAR",
-    "batch_id": "INTEGER",
-}
+# Fields a row may give, as the loader reads them from the template file.
+LOADED_FIELDS = (
+    "case_id", "agency", "unit", "channel", "category", "subcategory", "district",
+    "received_at", "due_date", "extended_due_date", "extension_reason", "first_reply_at",
+    "closed_at", "status", "reply_satisfaction", "subject",
+)  # fmt: skip
+# Derived values a row may state as expectations (checked after the load).
+EXPECTED_FIELDS = ("reply_working_days", "on_time", "in_city", "district_city", "is_open")
+# Other cities' districts the fixture's mapping knows, so tests can place a case in Taipei.
+DISTRICT_LISTS = [SAMPLE_DATA / "districts" / "taipei.csv"]
+SECRET = b"fixture-secret-key-of-32-bytes!!"
+_counter = iter(range(10**9))
 
-# What the loader would compute when a row does not say. {c} is the typed input value.
-DERIVED = {
-    "source_system": "'test'",
-    "received_date": "CAST(received_at AS DATE)",
-    "effective_due_date": "coalesce(extended_due_date, due_date)",
-    "replied_date": "CAST(coalesce(first_reply_at, closed_at) AS DATE)",
-    "is_open": "first_reply_at IS NULL AND closed_at IS NULL",
-    "in_city": "CASE WHEN district IS NOT NULL THEN TRUE END",
-    "district_city": "CASE WHEN district IS NOT NULL THEN '高雄市' END",
-    "row_hash": "'h'",
-    "batch_id": "0",
-}
 
-INSERT_SQL = """
-INSERT INTO petitions ({columns})
-WITH typed AS (SELECT {typed} FROM fixture_rows),
-step1 AS (SELECT * REPLACE ({derived}) FROM typed),
-step2 AS (
-  SELECT s.* REPLACE (
-    coalesce(s.reply_working_days, rd.working_day_index - rc.working_day_index)
-      AS reply_working_days,
-    coalesce(s.on_time, CASE WHEN NOT s.is_open THEN s.replied_date <= s.effective_due_date END)
-      AS on_time)
-  FROM step1 s
-  LEFT JOIN calendar rc ON rc.day = s.received_date
-  LEFT JOIN calendar rd ON rd.day = s.replied_date
-)
-SELECT {columns}
-FROM (SELECT * REPLACE (coalesce(reply_quality, {reply_quality}) AS reply_quality) FROM step2)
-"""
+def _mapping():
+    mapping = default_mapping("petitions")
+    mapping.district_lists = list(DISTRICT_LISTS)
+    return mapping
 
 
 def insert_petitions(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping] | pd.DataFrame) -> int:
-    """Insert petitions; missing case_id values are numbered. Returns rows inserted."""
-    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
-    if "case_id" not in frame.columns:
-        frame["case_id"] = [f"C{i:06d}" for i in range(len(frame))]
-    for column in PETITION_TYPES:
-        if column not in frame.columns:
-            frame[column] = None
-    frame = frame[list(PETITION_TYPES)].astype(object)
-    frame = frame.where(frame.notna(), None).map(lambda v: None if v is None else str(v))
-    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in PETITION_TYPES.items())
-    derived = ", ".join(f"coalesce({c}, {expr}) AS {c}" for c, expr in DERIVED.items())
-    columns = ", ".join(PETITION_TYPES)
-    con.register("fixture_rows", frame)
-    try:
-        con.execute(
-            INSERT_SQL.format(
-                columns=columns, typed=typed, derived=derived, reply_quality=REPLY_QUALITY_SQL
-            )
-        )
-        con.execute(REPEAT_GAP_SQL.format(scope=ALL_PAIRS))  # as the loader does after a load
-        con.execute(MONTHLY_SQL.format(**ALL_MONTHS))
-    finally:
-        con.unregister("fixture_rows")
-    return len(frame)
+    """Load petitions through the loader; returns rows loaded. Fails if any row is rejected
+    or a stated derived value differs from the loader's.
+
+    ``petitioner_key=k`` (an int) gives the row a national ID derived from k, so rows with
+    the same k share a petitioner; ``case_id`` is numbered when missing.
+    """
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else [dict(r) for r in rows]
+    mapping = _mapping()
+    column = {name: spec.column for name, spec in mapping.fields.items()}
+    cells, expected = [], []
+    for record in records:
+        record = {k: v for k, v in record.items() if v is not None}
+        unknown = set(record) - set(LOADED_FIELDS) - set(EXPECTED_FIELDS) - {"petitioner_key"}
+        assert not unknown, f"test bug: the fixture cannot load {unknown}"
+        record.setdefault("case_id", f"C{next(_counter):07d}")
+        row = {col: "" for col in mapping.source_columns()}
+        for name in LOADED_FIELDS:
+            if name in record:
+                row[column[name]] = str(record[name])
+        if "petitioner_key" in record:
+            row[mapping.pii["national_id"]] = f"K{int(record['petitioner_key']):09d}"
+        cells.append(row)
+        expected.append((record["case_id"], {k: record[k] for k in EXPECTED_FIELDS if k in record}))
+    frame = pd.DataFrame(cells, columns=mapping.source_columns(), dtype=object)
+    table = Table(frame=frame, row_numbers=list(range(1, len(frame) + 1)), encoding="utf-8")
+    result = load_table(con, "petitions", table, mapping, SECRET, file_name="fixture.csv")
+    assert result.rows_rejected == 0, f"test bug: the loader rejected rows: {result.top_reasons}"
+    for case_id, wanted in expected:
+        if wanted:
+            names = ", ".join(wanted)  # names from EXPECTED_FIELDS only
+            got = con.execute(
+                f"SELECT {names} FROM petitions WHERE case_id = ?",  # noqa: S608
+                [case_id],
+            ).fetchall()[0]
+            assert dict(zip(wanted, got, strict=True)) == wanted, f"test premise: {case_id}"
+    return result.rows_loaded + result.rows_updated
 
 
 def set_population(

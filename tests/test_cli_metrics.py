@@ -69,20 +69,3 @@ def test_bad_arguments_exit_2_with_a_reason(sample_db, args, phrase):
     con = duckdb.connect(str(sample_db), read_only=True)
     assert con.execute("SELECT count(*) FROM petitions").fetchall()[0][0] > 0
     con.close()
-
-
-@pytest.mark.parametrize("name", sorted(registry.all_functions()))
-def test_every_metric_groups_by_district_or_refuses_in_plain_words(sample_db, name):
-    # "district" is a label expression (未填行政區 / 其他縣市) with the same name as a column.
-    fn = registry.all_functions()[name]
-    if not registry.accepts(fn, "by"):
-        pytest.skip("no by= parameter")
-    con = duckdb.connect(str(sample_db), read_only=True)
-    try:
-        frame = fn(con, Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), by=("district",))
-    except ValueError as exc:
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)), str(exc)
-        return
-    finally:
-        con.close()
-    assert "district" in frame.columns  # may be empty, e.g. one survey wave in the period

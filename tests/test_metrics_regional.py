@@ -31,7 +31,7 @@ def _rows(district: str | None, n: int, **fields) -> list[dict]:
 
 
 def _city(con) -> None:
-    """鳳山區 20, 三民區 20, 旗山區 10, another city's 中正區 3, no district 2 = 55 cases."""
+    """鳳山區 20, 三民區 20, 旗山區 10, Taipei's 中正區 3 and 大安區 1, no district 2 = 56."""
     insert_petitions(
         con,
         [
@@ -39,6 +39,7 @@ def _city(con) -> None:
             *_rows("三民區", 20, category="環境"),
             *_rows("旗山區", 10, category="環境"),
             *_rows("中正區", 3, in_city=False, district_city="臺北市", category="交通"),
+            *_rows("大安區", 1, in_city=False, district_city="臺北市", category="環境"),
             *_rows(None, 2, category="交通"),
         ],
     )
@@ -47,13 +48,18 @@ def _city(con) -> None:
 def test_every_row_kept_with_its_own_line(con):
     _city(con)
     frame = regional.district_counts(con, MARCH)
-    assert len(frame) == 38 + 2  # every district of the city, then the two extra lines
-    assert frame["cases"].sum() == 55
-    assert list(frame["district"].tail(2)) == ["其他縣市", "未填行政區"]
-    assert list(frame["cases"].tail(2)) == [3, 2]
+    # every district of the city, then the other city's by name, then no district
+    assert len(frame) == 38 + 3
+    assert frame["cases"].sum() == 56
+    tail = frame.tail(3)
+    assert list(tail["district"]) == ["中正區", "大安區", "未填行政區"]
+    assert list(tail["cases"]) == [3, 1, 2]
+    assert list(tail["row_kind"]) == ["其他縣市", "其他縣市", "未填行政區"]
+    assert [None if pd.isna(v) else bool(v) for v in tail["in_city"]] == [False, False, None]
+    assert frame["in_city"].head(38).all()
     by_name = frame.set_index("district")
-    assert by_name.loc["鳳山區", "share"] == pytest.approx(20 / 55)
-    assert by_name.loc["其他縣市", "share"] == pytest.approx(3 / 55)
+    assert by_name.loc["鳳山區", "share"] == pytest.approx(20 / 56)
+    assert by_name.loc["中正區", "share"] == pytest.approx(3 / 56)
     assert by_name.loc["鼓山區", "cases"] == 0  # a district without cases is still listed
     assert frame["share"].sum() == pytest.approx(1.0)
     assert frame["district"].iloc[0] == "鹽埕區"  # MOI town-code order, 64000010 first
@@ -65,7 +71,7 @@ def test_without_population_rates_are_null_with_a_reason(con):
     assert frame["per_10k"].isna().all()
     assert frame["city_per_10k"].isna().all()
     assert frame.loc["鳳山區", "rate_note"] == regional.NOTE_NO_POPULATION
-    assert frame.loc["其他縣市", "rate_note"] == regional.NOTE_OTHER_CITY
+    assert frame.loc["中正區", "rate_note"] == regional.NOTE_OTHER_CITY
     assert frame.loc["未填行政區", "rate_note"] == regional.NOTE_NO_DISTRICT
     assert frame["above_city"].isna().all()
 
@@ -130,7 +136,7 @@ def test_other_filters_apply(con):
     frame = regional.district_counts(
         con, Filters(D(2025, 3, 1), D(2025, 3, 31), categories=("交通",))
     ).set_index("district")
-    # 交通: 鳳山區 20, 中正區 3 (其他縣市), no district 2.
+    # 交通: 鳳山區 20, 中正區 3 (Taipei), no district 2.
     assert frame["cases"].sum() == 25
     assert frame.loc["三民區", "cases"] == 0
     assert frame.loc["鳳山區", "share"] == pytest.approx(20 / 25)
@@ -140,13 +146,15 @@ def test_category_by_district(con):
     _city(con)
     frame = regional.category_by_district(con, MARCH)
     cells = {(r.category, r.district): r for r in frame.itertuples()}
+    assert not cells[("交通", "中正區")].in_city and cells[("環境", "旗山區")].in_city
     assert cells[("環境", "旗山區")].cases == 10
-    # 環境: 三民區 20 + 旗山區 10 = 30
-    assert cells[("環境", "旗山區")].share_in_group == pytest.approx(10 / 30)
+    # 環境: 三民區 20 + 旗山區 10 + 大安區 1 = 31
+    assert cells[("環境", "旗山區")].share_in_group == pytest.approx(10 / 31)
     assert cells[("環境", "旗山區")].share_in_district == pytest.approx(1.0)
-    assert cells[("交通", "其他縣市")].cases == 3
+    assert cells[("交通", "中正區")].cases == 3
+    assert cells[("環境", "大安區")].share_in_district == pytest.approx(1.0)
     assert cells[("交通", "未填行政區")].cases == 2
-    assert frame["cases"].sum() == 55
+    assert frame["cases"].sum() == 56
     with pytest.raises(ValueError, match="不支援的分組欄位"):
         regional.category_by_district(con, MARCH, by="district")
 
@@ -161,3 +169,12 @@ def test_sample_every_petition_has_a_line(tmp_path_factory):
     cross = regional.category_by_district(sample, Filters())
     assert cross["cases"].sum() == total
     sample.close()
+
+
+def test_a_district_filter_finds_another_citys_district_by_its_name(con):
+    _city(con)
+    frame = regional.district_counts(
+        con, Filters(D(2025, 3, 1), D(2025, 3, 31), districts=("大安區",))
+    )
+    assert list(frame["district"]) == ["大安區"] and list(frame["cases"]) == [1]
+    assert frame["per_10k"].isna().all()  # rates are for the city's own districts only

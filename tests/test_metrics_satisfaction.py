@@ -469,7 +469,7 @@ def rated_petitions():
             petition("2025-04-01 09:00", replied_at="2025-04-15 10:00", unit="民政課",
                      reply_satisfaction=2, reply_working_days=8),
             petition("2025-04-02 09:00", replied_at="2025-04-25 10:00", unit="民政課",
-                     reply_working_days=12),
+                     reply_working_days=15),
             petition("2025-04-03 09:00", unit="民政課"),
             petition("2025-03-03 09:00", replied_at="2025-03-03 16:00", unit="社會課",
                      reply_satisfaction=3, reply_working_days=0, channel="1999"),

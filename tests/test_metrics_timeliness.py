@@ -110,11 +110,8 @@ QUALITY_CASES = [
             due="2025-03-11",
         ),
     ),
-    Case(
-        "reply before receipt",
-        petition("2025-03-03 09:00", replied_at="2025-03-01 09:00", due="2025-03-11"),
-    ),
-    Case("no due date", petition("2025-03-03 09:00", replied_at="2025-03-04 09:00")),
+    # Outside the office calendar (2008-2032) no working days can be counted.
+    Case("no working days", petition("2033-03-03 09:00", replied_at="2033-03-04 09:00")),
 ]
 
 
@@ -125,8 +122,31 @@ def test_on_time_rate_counts_and_exclusions(con):
     assert (row["replied"], row["on_time"], row["late"]) == (3, 2, 1)
     assert row["on_time_rate"] == pytest.approx(2 / 3)
     assert row["excluded_same_minute"] == 2
-    assert row["excluded_reply_before_receipt"] == 1
+    assert row["excluded_reply_before_receipt"] == 0
     assert row["excluded_missing_dates"] == 1
+
+
+def test_a_reply_before_receipt_is_rejected_at_load_and_excluded_if_stored(con):
+    # The loader refuses it (so loaded data never has one) ...
+    from metrics_fixtures import SECRET, _mapping
+
+    from etl.load import load_table
+    from etl.reader import Table
+
+    mapping = _mapping()
+    cols = mapping.source_columns()
+    row = dict.fromkeys(cols, "")
+    row.update(
+        {"案件編號": "X1", "受理時間": "2025-03-03 09:00", "首次回覆時間": "2025-03-01 09:00"}
+    )
+    table = Table(pd.DataFrame([row], columns=cols, dtype=object), [1], "utf-8")
+    result = load_table(con, "petitions", table, mapping, SECRET, file_name="x.csv")
+    assert (result.rows_loaded, result.rows_rejected) == (0, 1)
+    # ... and a row of that quality kept by an older version is counted apart, not rated.
+    insert_petitions(con, [QUALITY_CASES[0].row])
+    con.execute("UPDATE petitions SET reply_quality = 2")
+    row = timeliness.on_time_rate(con, Filters()).iloc[0]
+    assert (row["replied"], row["excluded_reply_before_receipt"]) == (0, 1)
 
 
 def test_exclusions_are_reported_per_group(con):
@@ -192,10 +212,12 @@ def test_by_groups_label_missing_values(con):
         ],
     )
     frame = timeliness.on_time_rate(con, Filters(), by=("unit", "district"))
-    assert set(zip(frame["unit"], frame["district"], strict=True)) == {
-        ("未填", "未填行政區"),
-        ("未填", "其他縣市"),
-        ("工務課", "鳳山區"),
+    # another city's district by its name, with in_city beside it
+    in_city = [None if pd.isna(v) else bool(v) for v in frame["in_city"]]
+    assert set(zip(frame["unit"], frame["district"], in_city, strict=True)) == {
+        ("未填", "未填行政區", None),
+        ("未填", "中正區", False),
+        ("工務課", "鳳山區", True),
     }
 
 
@@ -204,7 +226,9 @@ OPEN_ROWS = [
     petition("2025-03-03 09:00", replied_at="2025-03-20 09:00", due="2025-03-11", case_id="r0320"),
     petition("2025-03-12 09:00", due="2025-03-20", case_id="open-due-0320"),
     petition("2025-02-03 09:00", due="2025-02-11", case_id="february-open"),
-    petition("2025-03-05 09:00", case_id="no-due-date"),
+    # no due date given: the default policy's 30 calendar days end on 04-04, a holiday
+    # (兒童節及民族掃墓節), so it is due on Monday 04-07
+    petition("2025-03-05 09:00", case_id="policy-due-0407"),
 ]
 
 
@@ -220,12 +244,13 @@ class OpenCase:
 @pytest.mark.parametrize(
     "case",
     [
-        # 03-10: open-due-0311, r0320 (replied later), february-open (overdue), no-due-date.
-        OpenCase(D(2025, 3, 10), 4, 2, 1, 1),
+        # 03-10: open-due-0311, r0320 (replied later), policy-due-0407 not due;
+        # february-open overdue.
+        OpenCase(D(2025, 3, 10), 4, 3, 1, 0),
         # 03-12: + open-due-0320; 0311 and r0320 now overdue, with february-open.
-        OpenCase(D(2025, 3, 12), 5, 1, 3, 1),
-        # 03-25: r0320 replied; 0311, 0320, february-open overdue.
-        OpenCase(D(2025, 3, 25), 4, 0, 3, 1),
+        OpenCase(D(2025, 3, 12), 5, 2, 3, 0),
+        # 03-25: r0320 replied; 0311, 0320, february-open overdue; 0407 not due.
+        OpenCase(D(2025, 3, 25), 4, 1, 3, 0),
     ],
     ids=lambda c: str(c.as_of),
 )
@@ -235,6 +260,13 @@ def test_open_cases_as_of(con, case):
     got = (row["open"], row["open_not_due"], row["open_overdue"], row["open_no_due_date"])
     assert got == (case.open, case.not_due, case.overdue, case.no_due)
     assert row["as_of"].date() == case.as_of
+
+
+def test_a_case_whose_due_date_lies_beyond_the_calendar_has_none(con):
+    # The office calendar ends in 2032: 30 calendar days after 2032-12-20 cannot be placed.
+    insert_petitions(con, [petition("2032-12-20 09:00", case_id="late-2032")])
+    row = timeliness.open_cases(con, Filters(), as_of=D(2032, 12, 31)).iloc[0]
+    assert (row["open"], row["open_no_due_date"]) == (1, 1)
 
 
 def test_open_cases_default_as_of_and_backlog(con):
@@ -408,18 +440,20 @@ def test_open_at_several_dates_equals_open_cases_at_each(sample, by):
 )
 def test_reply_day_quantiles_equal_numpy_per_group(cases):
     # Each unit's median and 90th percentile from the SQL histogram against np.quantile
-    # (linear, numpy's default) on that unit's raw working days.
+    # (linear, numpy's default) on that unit's raw working days, as the loader stored them
+    # for replies 0-40 calendar days after receipt.
     con = memory_db()
     try:
+        start = dt.datetime(2025, 3, 3, 9, 0)
         insert_petitions(
             con,
             [
-                petition("2025-03-03 09:00", replied_at="2025-03-04 09:00", due="2025-12-31",
-                         unit=unit, reply_working_days=d)
-                for unit, d in cases
+                petition(str(start), replied_at=str(start + dt.timedelta(days=k, hours=1)),
+                         due="2025-12-31", unit=unit)
+                for unit, k in cases
             ],
         )  # fmt: skip
-        raw = pd.DataFrame(cases, columns=["unit", "d"])
+        raw = con.execute("SELECT unit, reply_working_days AS d FROM petitions").df()
         got = timeliness.reply_days(con, Filters(), by="unit").set_index("unit")
         for unit, values in raw.groupby("unit")["d"]:
             row = got.loc[unit]
