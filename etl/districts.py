@@ -135,30 +135,34 @@ class DistrictResolver:
             cities = {d.city, FORMER_COUNTY.get(d.city, d.city)}
             for key in list(keys):
                 for city in cities:
-                    keys.add(city + key)
+                    keys |= {city + key, city + " " + key}  # 臺北市中正區, San Francisco Mission
             if d.postal_code:
                 keys.add(d.postal_code)
             if d.town_code:
                 keys.add(d.town_code)
             for key in keys:
-                self._by_key[key] = hit
+                self._by_key[key.casefold()] = hit
             full = {d.district, *d.former_names}
-            self._address_keys |= full | {c + n for c in cities for n in full}
+            self._address_keys |= full | {
+                c + s + n for c in cities for n in full for s in ("", " ")
+            }
         # Former names must win over a bare modern name they collide with
         # (三民鄉 is 那瑪夏區, while 三民 alone is 三民區).
         for d in ordered:
             for former in d.former_names:
-                self._by_key[former] = Resolved(d.district, d.city, d.city == configured_city)
+                hit = Resolved(d.district, d.city, d.city == configured_city)
+                self._by_key[former.casefold()] = hit
 
     @cached_property
     def _address_pattern(self) -> re.Pattern[str]:
         names = self._address_keys
         alternation = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-        return re.compile(alternation)
+        return re.compile(alternation, re.IGNORECASE)
 
     def resolve(self, value: str) -> Resolved | None:
-        """Resolve a district cell (name in any form, postal or town code); None if unknown."""
-        key = place_name(value)
+        """Resolve a district cell (name in any form, postal or town code, Latin names in
+        any case); None if unknown."""
+        key = place_name(value).casefold()
         if not key:
             return None
         if key.isdigit():
@@ -176,7 +180,7 @@ class DistrictResolver:
         if not text:
             return None
         for match in self._address_pattern.finditer(text):
-            hit = self._by_key.get(match.group(0))
+            hit = self._by_key.get(match.group(0).casefold())
             if hit is not None:
                 return hit
         lead = re.match(r"^(\d{3})(\d{2,3})?(?!\d)", text)
