@@ -48,6 +48,15 @@ class DateError(ValueError):
     """A value that is not a date; the message is plain Traditional Chinese."""
 
 
+# Said wherever a date cannot be read, so the person fixing the file or the mapping knows
+# what is accepted and how to name another form. No 「；」: it separates a row's reasons.
+ACCEPTED_FORMS = (
+    "可接受的格式：民國 1130315、113/03/15、113.3.15、113年3月15日，"
+    "西元 2024-03-15、2024/3/15、20240315，皆可加時間 14:05、14:05:09、下午2:05。"
+    '其他格式請在對照檔以 format 指定，如 format = "%m/%d/%Y %I:%M:%S %p"'
+)
+
+
 def _year(text: str) -> int:
     year = int(text)
     return year + ROC_OFFSET if len(text) <= 3 else year
@@ -85,7 +94,7 @@ def parse_datetime(value: str) -> dt.datetime | None:
         try:
             aware = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise DateError(f"日期「{value}」無法解析") from None
+            raise DateError(f"日期「{value}」無法解析（{ACCEPTED_FORMS}）") from None
         text = aware.astimezone(TAIWAN).replace(tzinfo=None).isoformat(sep=" ")
     m = _SEPARATED.match(text)
     if m:
@@ -93,7 +102,7 @@ def parse_datetime(value: str) -> dt.datetime | None:
     else:
         m = _COMPACT.match(text)
         if not m:
-            raise DateError(f"日期「{value}」無法解析")
+            raise DateError(f"日期「{value}」無法解析（{ACCEPTED_FORMS}）")
         digits, rest = m[1], m[2]
         if len(digits) == 8:
             year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
@@ -111,13 +120,32 @@ def parse_datetime(value: str) -> dt.datetime | None:
     return stamp
 
 
-def parse_series(values: pd.Series, times: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_with_format(values: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
+    """Parse a column with a strptime format named by the mapping (e.g. month-first
+    ``%m/%d/%Y %I:%M:%S %p``); no guessing. Returns as ``parse_series``."""
+    text = values.fillna("").astype(str).str.strip()
+    parsed = pd.to_datetime(text.where(text.ne("")), format=fmt, errors="coerce")
+    parsed = parsed.astype("datetime64[us]")
+    out_of_range = parsed.notna() & ((parsed < EARLIEST) | (parsed >= LATEST))
+    errors = pd.Series("", index=values.index, dtype=object)
+    bad = text.ne("") & parsed.isna()
+    errors[bad] = [f"日期「{v}」不符合對照檔指定的格式 {fmt}" for v in text[bad]]
+    errors[out_of_range] = [f"日期「{v}」超出合理範圍（1990–2099 年）" for v in text[out_of_range]]
+    return parsed.where(~out_of_range), errors
+
+
+def parse_series(
+    values: pd.Series, times: pd.Series | None = None, *, fmt: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Parse a column (and optionally a separate time column).
 
     Returns (datetime64 series with NaT for empty or bad cells, series of error
-    messages with '' where the cell parsed or was empty).
+    messages with '' where the cell parsed or was empty). With ``fmt`` (a strptime
+    format from the mapping) only that form is accepted.
     """
     joined = values if times is None else (values.str.strip() + " " + times.str.strip()).str.strip()
+    if fmt is not None:
+        return parse_with_format(joined, fmt)
     # Fast path for the full forms a clean export uses; everything else by distinct value.
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     arrow = pa.array(joined.to_numpy(dtype=object), type=pa.string(), from_pandas=True)

@@ -46,6 +46,7 @@ class LoadResult:
     rows_rejected: int
     seconds: float
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    absent_columns: list[str] = field(default_factory=list)  # optional columns not in the file
 
     @property
     def outcome(self) -> str:
@@ -127,12 +128,15 @@ def load_table(
         rows_rejected=rejected,
         seconds=0.0,
         top_reasons=_top_reasons(con, batch_id),
+        absent_columns=mapping.absent_optional(list(table.frame.columns)),
     )
     con.execute(
-        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO batches (batch_id, kind, file_name, file_sha256, mapping, encoding, "
+        "rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected, started_at, "
+        "finished_at, outcome, data_as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [batch_id, kind, file_name, table.sha256, mapping.name, table.encoding, result.rows_read,
          result.rows_loaded, result.rows_updated, result.rows_unchanged, rejected, started,
-         dt.datetime.now(), result.outcome],
+         dt.datetime.now(), result.outcome, mapping.data_as_of(table.frame)],
     )  # fmt: skip
     progress("寫入資料庫", 1, 1)
     result.seconds = time.perf_counter() - clock
@@ -145,8 +149,9 @@ def load_table(
 def _write_petitions(con, raw, table, mapping, resolver, secret, reasons, batch_id, progress):
     spec = mapping.fields.get("district")
     prepared = petitions.prepare(
-        raw, mapping.source_system, resolver, secret, bool(spec and spec.address), reasons
-    )
+        raw, mapping.source_system, resolver, secret, bool(spec and spec.address), reasons,
+        formats=mapping.date_formats(),
+    )  # fmt: skip
     _reject_duplicates(prepared, ["source_system", "case_id"], table, "案件編號", reasons)
     good = prepared[~reasons.rejected()]
     progress("檢核與正規化", table.rows_read, table.rows_read)

@@ -23,6 +23,8 @@ normalisers; it never drops or reorders rows.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.dates import parse_series
 from etl.text import halfwidth
 from store.vocabulary import OVERALL_DIMENSION
 
@@ -56,6 +59,11 @@ FIELDS = {
     },
 }  # fmt: skip
 PII_FIELDS = ("name", "national_id", "phone", "email", "address")
+# Canonical fields holding a date or a time: the only ones that take a ``format``.
+DATE_FIELDS = (
+    "received_at", "due_date", "extended_due_date", "first_reply_at", "closed_at",
+    "responded_on", "called_at",
+)  # fmt: skip
 
 
 class MappingError(Exception):
@@ -70,6 +78,8 @@ class FieldSpec:
     date: str | None = None
     time: str | None = None
     address: str | None = None
+    format: str | None = None  # strptime format of a date field; None: automatic detection
+    optional: bool = False  # the column may be missing from a file: the field is then empty
 
     def source_columns(self) -> list[str]:
         return [c for c in (self.column, self.date, self.time, self.address) if c]
@@ -107,15 +117,42 @@ class Mapping:
     answers: dict[str, str] = field(default_factory=dict)
     rubric: list[RubricItem] = field(default_factory=list)
     rubric_version: str | None = None
+    as_of_column: str | None = None  # the export's extraction date/time, if it carries one
 
     def source_columns(self) -> list[str]:
         cols = [c for spec in self.fields.values() for c in spec.source_columns()]
         cols += list(self.pii.values())
         cols += [i.column for i in self.items] + [r.column for r in self.rubric]
+        if self.as_of_column:
+            cols.append(self.as_of_column)
         return list(dict.fromkeys(cols))
 
+    def optional_columns(self) -> set[str]:
+        return {c for spec in self.fields.values() if spec.optional for c in spec.source_columns()}
+
+    def absent_optional(self, columns: list[str]) -> list[str]:
+        """The optional columns this file does not have (their fields load empty)."""
+        present = set(columns)
+        return [
+            c for c in self.source_columns() if c in self.optional_columns() and c not in present
+        ]
+
+    def date_formats(self) -> dict[str, str]:
+        """Canonical date field -> the strptime format the mapping names for it."""
+        return {name: spec.format for name, spec in self.fields.items() if spec.format}
+
+    def data_as_of(self, frame: pd.DataFrame) -> dt.date | None:
+        """The export's extraction date: the latest date in ``as_of_column`` (None when the
+        mapping names no such column or it holds no date)."""
+        if not self.as_of_column or self.as_of_column not in frame:
+            return None
+        parsed, _ = parse_series(_clean(frame[self.as_of_column]))
+        latest = parsed.max()
+        return None if pd.isna(latest) else latest.date()
+
     def check_columns(self, columns: list[str], file_name: str) -> None:
-        missing = [c for c in self.source_columns() if c not in columns]
+        optional = self.optional_columns()
+        missing = [c for c in self.source_columns() if c not in columns and c not in optional]
         if missing:
             raise MappingError(
                 f"{file_name} 缺少對照檔「{self.name}」要求的欄位：{'、'.join(missing)}。"
@@ -123,9 +160,13 @@ class Mapping:
             )
 
     def extract(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """One cleaned text column per canonical field (and per item/rubric column)."""
+        """One cleaned text column per canonical field (and per item/rubric column); an
+        optional column missing from the file gives an empty field."""
         out = {}
         n = len(frame)
+        absent = set(self.absent_optional(list(frame.columns)))
+        if absent:
+            frame = frame.assign(**dict.fromkeys(absent, ""))
         for name, spec in self.fields.items():
             if spec.value is not None:
                 out[name] = pd.Series([spec.value] * n, index=frame.index, dtype=object)
@@ -178,7 +219,7 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
         return FieldSpec(column=raw)
     if not isinstance(raw, dict):
         raise MappingError(f"欄位 {name} 的設定應為欄位名稱或表格")
-    allowed = {"column", "codes", "value", "date", "time", "address"}
+    allowed = {"column", "codes", "value", "date", "time", "address", "format", "optional"}
     unknown = set(raw) - allowed
     if unknown:
         raise MappingError(f"欄位 {name} 有不認得的設定：{'、'.join(sorted(unknown))}")
@@ -189,6 +230,11 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
         raise MappingError(f'欄位 {name} 的 codes 應為代碼表，如 {{ "1" = "1999" }}')
     if "value" in raw and not isinstance(raw["value"], str | int | float):
         raise MappingError(f"欄位 {name} 的 value 應為文字或數字")
+    if "optional" in raw and not isinstance(raw["optional"], bool):
+        raise MappingError(f"欄位 {name} 的 optional 應為 true 或 false")
+    fmt = raw.get("format")
+    if fmt is not None:
+        _check_format(name, fmt)
     spec = FieldSpec(
         column=raw.get("column"),
         codes={str(k): str(v) for k, v in (raw.get("codes") or {}).items()},
@@ -196,6 +242,8 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
         date=raw.get("date"),
         time=raw.get("time"),
         address=raw.get("address"),
+        format=fmt,
+        optional=bool(raw.get("optional", False)),
     )
     sources = [spec.column, spec.value, spec.date, spec.address]
     if sum(s is not None for s in sources) != 1:
@@ -204,7 +252,26 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
         raise MappingError(f"只有 district 可以從地址（address）取得，{name} 不行")
     if spec.time and not spec.date:
         raise MappingError(f"欄位 {name} 的 time 需搭配 date")
+    if spec.optional and name in FIELDS[kind]["required"]:
+        raise MappingError(f"欄位 {name} 是必要欄位，不能設為 optional")
+    if spec.optional and spec.value is not None:
+        raise MappingError(f"欄位 {name} 是固定值（value），不需要 optional")
     return spec
+
+
+def _check_format(name: str, fmt: object) -> None:
+    """A strptime format for a date field: text with at least a year, month and day
+    directive (a date and time column pair is formatted as "date time")."""
+    if name not in DATE_FIELDS:
+        raise MappingError(f"欄位 {name} 不是日期欄位，不能指定 format")
+    if not isinstance(fmt, str) or not fmt.strip():
+        raise MappingError(f'欄位 {name} 的 format 應為日期格式文字，如 "%m/%d/%Y %I:%M:%S %p"')
+    directives = set(re.findall(r"%([A-Za-z])", fmt))
+    if not directives & {"Y", "y"} or not directives & {"m", "b", "B"} or "d" not in directives:
+        raise MappingError(
+            f"欄位 {name} 的 format「{fmt}」需包含年（%Y）、月（%m）、日（%d），"
+            '如 "%m/%d/%Y %I:%M:%S %p"'
+        )
 
 
 def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapping:
@@ -243,6 +310,9 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
     if bad_pii:
         raise MappingError(f"對照檔 {name} 的 [pii] 只接受 {'、'.join(PII_FIELDS)}")
     read = doc.get("read") or {}
+    as_of = read.get("as_of_column")
+    if as_of is not None and (not isinstance(as_of, str) or not as_of.strip()):
+        raise MappingError(f"對照檔 {name} 的 [read] as_of_column 應為欄位名稱（文字）")
     base = base_dir or Path(".")
     mapping = Mapping(
         kind=kind,
@@ -255,6 +325,7 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
         district_lists=[
             (base / p).resolve() for p in (doc.get("districts") or {}).get("lists", [])
         ],
+        as_of_column=as_of,
     )
     if kind == "surveys":
         _survey_parts(mapping, doc)

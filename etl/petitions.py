@@ -8,6 +8,8 @@ effective due date after extension, the reply date, working days to reply
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,8 +149,11 @@ USING CAST('0x' || left(petitioner_key, 16) AS UBIGINT)
 
 
 def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, secret: bytes,
-            district_from_address: bool, reasons: Reasons) -> pd.DataFrame:  # fmt: skip
-    """Typed canonical columns for every row; problems are added to ``reasons``."""
+            district_from_address: bool, reasons: Reasons,
+            formats: Mapping[str, str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Typed canonical columns for every row; problems are added to ``reasons``.
+    ``formats``: strptime formats of date fields named by the mapping."""
+    formats = formats or {}
     col = lambda name: raw[name] if name in raw else pd.Series("", index=raw.index, dtype=object)  # noqa: E731
     out = pd.DataFrame(index=raw.index)
     out["source_system"] = source_system
@@ -161,16 +166,17 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
         )
     )
     received = validate.datetime_column(
-        col("received_at"), LABELS["received_at"], reasons, required=True
-    )
+        col("received_at"), LABELS["received_at"], reasons, required=True,
+        fmt=formats.get("received_at"),
+    )  # fmt: skip
     out["received_at"] = received
     out["received_date"] = received.dt.normalize()
     for name in ("due_date", "extended_due_date"):
         out["given_" + name if name == "due_date" else name] = validate.datetime_column(
-            col(name), LABELS[name], reasons
+            col(name), LABELS[name], reasons, fmt=formats.get(name)
         ).dt.normalize()
     for name in ("first_reply_at", "closed_at"):
-        stamp = validate.datetime_column(col(name), LABELS[name], reasons)
+        stamp = validate.datetime_column(col(name), LABELS[name], reasons, fmt=formats.get(name))
         reasons.add(stamp.notna() & received.notna() & (stamp < received),
                     validate.BEFORE_RECEIPT.format(column=LABELS[name]))  # fmt: skip
         out[name] = stamp

@@ -40,8 +40,9 @@ def prepare(
     out["agency"] = col("agency").replace("", None)
     out["unit"] = validate.required_text(col("unit"), "受測單位", reasons)
     out["called_at"] = validate.datetime_column(
-        col("called_at"), "測試時間", reasons, required=True
-    )
+        col("called_at"), "測試時間", reasons, required=True,
+        fmt=mapping.date_formats().get("called_at"),
+    )  # fmt: skip
     out["round"] = validate.required_text(col("round"), "測試輪次", reasons)
     out["tester_id"] = col("tester_id").replace("", None)
     out["rubric_version"] = mapping.rubric_version

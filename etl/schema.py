@@ -135,6 +135,11 @@ def _step_derived(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(petitions.MONTHLY_SQL.format(**petitions.ALL_MONTHS))
 
 
+def _step_batch_as_of(con: duckdb.DuckDBPyConnection) -> None:
+    """batches.data_as_of: the export's own extraction date (NULL for earlier loads)."""
+    con.execute("ALTER TABLE batches ADD COLUMN IF NOT EXISTS data_as_of DATE")
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
@@ -146,6 +151,7 @@ STEPS = (
     Step(1, "陳情人代碼由文字改為 64 位元整數", _step_integer_keys),
     Step(2, "每個資料表補齊欄位與限制條件", _step_rebuild_tables),
     Step(3, "重算衍生欄位：回覆資料品質、重複陳情間隔、每月件數", _step_derived),
+    Step(4, "載入紀錄加上匯出檔的資料截止日", _step_batch_as_of),
 )
 SCHEMA_VERSION = STEPS[-1].number
 

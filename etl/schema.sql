@@ -215,6 +215,7 @@ CREATE TABLE IF NOT EXISTS batches (
     started_at    TIMESTAMP NOT NULL,
     finished_at   TIMESTAMP NOT NULL,
     outcome       VARCHAR NOT NULL,     -- success / partial
+    data_as_of    DATE,                 -- the export's extraction date, when its mapping names one
     CHECK (rows_read = rows_loaded + rows_updated + rows_unchanged + rows_rejected)
 );
 

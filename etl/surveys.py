@@ -49,7 +49,7 @@ def prepare(raw: pd.DataFrame, mapping: Mapping, resolver: DistrictResolver,
     districts = validate.district_columns(col("district"), resolver, reasons, from_address=False)
     out["district"], out["in_city"] = districts["district"], districts["in_city"]
     out["responded_on"] = validate.datetime_column(
-        col("responded_on"), "填答日期", reasons
+        col("responded_on"), "填答日期", reasons, fmt=mapping.date_formats().get("responded_on")
     ).dt.normalize()
     codes = {**{str(i): label for label, i in validate.SCORE_LABELS.items()}, **mapping.answers}
     long_parts = []

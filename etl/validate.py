@@ -62,9 +62,16 @@ def required_text(values: pd.Series, column: str, reasons: Reasons) -> pd.Series
 
 
 def datetime_column(
-    values: pd.Series, column: str, reasons: Reasons, *, required: bool = False
+    values: pd.Series,
+    column: str,
+    reasons: Reasons,
+    *,
+    required: bool = False,
+    fmt: str | None = None,
 ) -> pd.Series:
-    parsed, errors = parse_series(values)
+    """Parse a date/time column (automatic detection, or ``fmt`` when the mapping names
+    one); problems become reasons naming the column."""
+    parsed, errors = parse_series(values, fmt=fmt)
     failed = errors.ne("")
     reasons.add(failed, errors[failed].map(lambda d: BAD_DATE.format(column=column, detail=d)))
     if required:

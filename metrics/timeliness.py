@@ -21,6 +21,7 @@ import pandas as pd
 
 from metrics import _sql
 from metrics.filters import Filters
+from metrics.freshness import data_as_of
 from store import vocabulary
 from store.db import scalar
 from store.vocabulary import ReplyQuality
@@ -269,8 +270,10 @@ EXCLUSION_NAMES = tuple(vocabulary.EXCLUSION_COLUMNS.values())
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
-    """The period end if set, else the latest receipt date in the data (never today)."""
-    return filters.end or _sql.latest_received(con, filters)
+    """The period end if set, else the latest date the data speaks for
+    (``metrics.freshness.data_as_of``: receipts, replies, closures or the export's own
+    extraction date; never today)."""
+    return filters.end or data_as_of(con, filters)
 
 
 def _open_filters(filters: Filters, backlog: bool) -> Filters:
@@ -291,8 +294,8 @@ def open_cases(
     by it; it is overdue (逾期未結) when its effective due date (after extension) is
     before ``as_of``, not yet due (未逾期) otherwise, and counted in ``open_no_due_date``
     when it has no due date. Unit: cases. Grain: one row per ``by`` group (month = month
-    of receipt). ``as_of`` defaults to the period end, else the latest receipt date in
-    the data. With ``backlog=True`` (default) every case received up to ``as_of`` counts
+    of receipt). ``as_of`` defaults to the period end, else the latest date the data
+    speaks for (``default_as_of``) and is stated in the ``as_of`` column. With ``backlog=True`` (default) every case received up to ``as_of`` counts
     (the whole backlog); with ``False`` only cases received within the period.
     """
     as_of = as_of or default_as_of(con, filters)

@@ -271,8 +271,9 @@ def test_a_case_whose_due_date_lies_beyond_the_calendar_has_none(con):
 
 def test_open_cases_default_as_of_and_backlog(con):
     insert_petitions(con, OPEN_ROWS)
-    # No period: as of the latest receipt (03-12), never today.
-    assert timeliness.open_cases(con, Filters()).iloc[0]["as_of"].date() == D(2025, 3, 12)
+    # No period: as of the latest date the data speaks for, the reply of r0320 on 03-20
+    # (the last receipt is 03-12), never today.
+    assert timeliness.open_cases(con, Filters()).iloc[0]["as_of"].date() == D(2025, 3, 20)
     march = Filters(D(2025, 3, 1), D(2025, 3, 31))
     with_backlog = timeliness.open_cases(con, march).iloc[0]
     assert with_backlog["as_of"].date() == D(2025, 3, 31)
@@ -464,5 +465,51 @@ def test_reply_day_quantiles_equal_numpy_per_group(cases):
             assert row["max_working_days"] == values.max()
         overall = timeliness.reply_days(con, Filters()).iloc[0]
         assert overall["p90_working_days"] == pytest.approx(np.quantile(raw["d"], 0.9))
+    finally:
+        con.close()
+
+
+def test_closures_after_the_last_receipt_are_not_open_by_default(con):
+    # Receipts end 03-31 but the export was taken later: cases closed in April are closed,
+    # not "open at the last receipt". Only the one without a reply is open.
+    insert_petitions(
+        con,
+        [
+            petition("2025-03-20 09:00", replied_at="2025-04-08 10:00", due="2025-03-28"),
+            petition("2025-03-31 09:00", replied_at="2025-04-03 10:00", due="2025-04-09"),
+            petition("2025-03-25 09:00", due="2025-04-02", case_id="still-open"),
+        ],
+    )
+    row = timeliness.open_cases(con, Filters()).iloc[0]
+    assert row["as_of"].date() == D(2025, 4, 8)
+    assert (row["open"], row["open_overdue"]) == (1, 1)
+    aging = timeliness.overdue_aging(con, Filters()).iloc[0]
+    assert pd.Timestamp(aging["as_of"]).date() == D(2025, 4, 8) and aging["overdue_open"] == 1
+
+
+def test_the_exports_own_extraction_date_is_the_default_as_of(tmp_path):
+    # A mapping naming the extraction-date column: the data speaks for 2025-04-30 although
+    # its last event is 03-31, so the open case is counted, and stated, as of 04-30.
+    from etl.load import load_file
+    from metrics import freshness
+    from store.db import connect_readonly
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'kind = "petitions"\nsource_system = "x"\n[read]\nas_of_column = "擷取時間"\n'
+        '[fields]\ncase_id = "編號"\nreceived_at = "受理"\n'
+        'first_reply_at = { column = "回覆", optional = true }\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "x.csv"
+    data.write_text("編號,受理,擷取時間\nA,2025-03-31 09:00,2025-04-30 18:00\n", encoding="utf-8")
+    db_path = tmp_path / "x.duckdb"
+    result = load_file(db_path, "petitions", data, mapping_path=mapping)
+    assert result.rows_loaded == 1 and result.absent_columns == ["回覆"]
+    con = connect_readonly(db_path)
+    try:
+        assert freshness.data_as_of(con, Filters()) == D(2025, 4, 30)
+        row = timeliness.open_cases(con, Filters()).iloc[0]
+        assert row["as_of"].date() == D(2025, 4, 30) and row["open"] == 1
     finally:
         con.close()
