@@ -90,7 +90,34 @@ def spikes(
     if baseline_months < 1 or min_baseline_months < 1:
         raise ValueError("基準月數至少為 1")
     names = [name for name, _ in groups]
-    # Only the months a baseline can reach are read; with no period, all of them.
+    counts = _monthly_counts(con, filters, groups, baseline_months)
+    grid = _grid(counts, names, seasons_by_first=len(_sql.normalise_by(series)) > 1)
+    start = _month_index(filters.start) if filters.start else 0
+    end = _month_index(filters.end) if filters.end else 10**6
+    rule = _Rule(min_count, z_threshold, alpha, int(baseline_months), min_baseline_months)
+    scored = _score(grid, start, end, rule, only_flagged)
+    out = _frame(grid, scored)
+    if only_flagged:
+        out = out.sort_values("z", ascending=False).reset_index(drop=True)
+    return out
+
+
+class _Rule(NamedTuple):
+    min_count: int
+    z_threshold: float
+    alpha: float
+    window: int  # baseline months on each side
+    min_baseline_months: int
+
+
+def _monthly_counts(
+    con: duckdb.DuckDBPyConnection, filters: Filters, groups: list, baseline_months: int
+) -> pa.Table:
+    """Cases per series and month, as Arrow: only the months a baseline can reach are
+    read (with no period, all of them). Arrow, not .df(): turning ~50,000 rows of names
+    into Python strings cost more than the query; numbers go to numpy, names are taken
+    for the returned rows only."""
+    names = [name for name, _ in groups]
     first = last = None
     if filters.start:
         first = _sql.add_months(filters.start, -baseline_months)
@@ -104,15 +131,27 @@ def spikes(
         key_names=", ".join(f"k.{n}" for n in names),
         key_join=" AND ".join(f"b.{n} IS NOT DISTINCT FROM k.{n}" for n in names),
     )
-    start = _month_index(filters.start) if filters.start else 0
-    end = _month_index(filters.end) if filters.end else 10**6
-    # Arrow, not .df(): turning ~50,000 rows of names into Python strings cost more
-    # than the query; numbers go to numpy, names are taken for the returned rows only.
-    counts = con.sql(sql, params=params).to_arrow_table()
-    grid = _grid(counts, names, seasons_by_first=len(_sql.normalise_by(series)) > 1)
-    m = grid.months
-    span = grid.n.shape[1]
-    window = int(baseline_months)
+    return con.sql(sql, params=params).to_arrow_table()
+
+
+class _Scored(NamedTuple):
+    at: np.ndarray  # flat grid positions of the returned rows
+    cases: np.ndarray
+    factor: np.ndarray
+    baseline_months: np.ndarray
+    expected: np.ndarray
+    spread: np.ndarray
+    z: np.ndarray
+    p_value: np.ndarray
+    p_adjusted: np.ndarray
+    tested: np.ndarray
+    flagged: np.ndarray
+
+
+def _score(grid: _Grid, start: int, end: int, rule: _Rule, only_flagged: bool) -> _Scored:
+    """Baseline, robust z and adjusted p for the series-months of [start, end] (month
+    indexes); with ``only_flagged`` only flagged ones are returned."""
+    m, span, window = grid.months, grid.n.shape[1], rule.window
     # Flat positions in the series x months grid whose month lies in the period.
     columns = np.flatnonzero((m >= start) & (m <= end))
     keep = (np.arange(grid.n.shape[0])[:, None] * span + columns[None, :]).ravel()
@@ -120,8 +159,8 @@ def spikes(
     position = keep % span if span else keep
     count = np.minimum(position, window) + np.minimum(span - 1 - position, window)
     cases = grid.n.ravel()[keep]
-    tested = count >= min_baseline_months
-    eligible = tested & (cases >= min_count)
+    tested = count >= rule.min_baseline_months
+    eligible = tested & (cases >= rule.min_count)
     # Only the series-months that can be flagged need a baseline when only those are
     # returned; the Bonferroni family is counted from all of them either way.
     need = np.flatnonzero(eligible) if only_flagged else np.arange(len(keep))
@@ -132,26 +171,32 @@ def spikes(
         spread = np.fmax(np.fmax(1.4826 * mad * factor, np.sqrt(expected)), 1.0)
         z = (cases[need] - expected) / spread
     # p-values only where a flag is still possible (or everywhere, when all rows return).
-    candidates = tested[need] & ((z >= z_threshold) if only_flagged else True)
+    candidates = tested[need] & ((z >= rule.z_threshold) if only_flagged else True)
     p_value = _p_values(cases[need], expected, candidates)
     p_adjusted = np.minimum(p_value * max(int(eligible.sum()), 1), 1.0)
-    flagged = eligible[need] & (z >= z_threshold) & (p_adjusted < alpha)
+    flagged = eligible[need] & (z >= rule.z_threshold) & (p_adjusted < rule.alpha)
     rows = np.flatnonzero(flagged) if only_flagged else np.arange(len(need))
-    at = keep[need[rows]]
+    return _Scored(
+        at=keep[need[rows]], cases=cases[need[rows]], factor=factor[rows],
+        baseline_months=count[need[rows]], expected=expected[rows], spread=spread[rows],
+        z=z[rows], p_value=p_value[rows], p_adjusted=p_adjusted[rows],
+        tested=tested[need[rows]], flagged=flagged[rows],
+    )  # fmt: skip
+
+
+def _frame(grid: _Grid, scored: _Scored) -> pd.DataFrame:
+    """The returned rows: the series' names, the month and the scores."""
+    span = grid.n.shape[1]
+    at = scored.at
     out = grid.keys.take(at // span if span else at).to_pandas()
-    out["month"] = [f"{v // 12:04d}-{v % 12 + 1:02d}" for v in m[at % span if span else at]]
-    out["cases"] = cases[need[rows]].astype("int64")
-    out["seasonal_factor"] = factor[rows]
-    out["baseline_months"] = count[need[rows]].astype("int64")
-    out["expected"] = expected[rows]
-    out["spread"] = spread[rows]
-    out["z"] = z[rows]
-    out["p_value"] = p_value[rows]
-    out["p_adjusted"] = p_adjusted[rows]
-    out["tested"] = tested[need[rows]]
-    out["flagged"] = flagged[rows]
-    if only_flagged:
-        out = out.sort_values("z", ascending=False).reset_index(drop=True)
+    out["month"] = [
+        f"{v // 12:04d}-{v % 12 + 1:02d}" for v in grid.months[at % span if span else at]
+    ]
+    out["cases"] = scored.cases.astype("int64")
+    out["seasonal_factor"] = scored.factor
+    out["baseline_months"] = scored.baseline_months.astype("int64")
+    for name in ("expected", "spread", "z", "p_value", "p_adjusted", "tested", "flagged"):
+        out[name] = getattr(scored, name)
     return out
 
 
