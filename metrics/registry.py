@@ -16,7 +16,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "types": ("metrics.types", "metrics.spikes"),
     "satisfaction": ("metrics.satisfaction", "metrics.reliability", "metrics.reply_satisfaction"),
     "phone-tests": ("metrics.phone_tests",),
-    "scorecard": ("metrics.scorecard",),
+    "scorecard": ("metrics.scorecard", "metrics.funnel"),
     "summary": ("metrics.summary",),
 }
 
