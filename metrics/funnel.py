@@ -101,19 +101,23 @@ def overdispersion(
 
 
 def _counts(con: duckdb.DuckDBPyConnection, filters: Filters, indicator: str, by: str):
-    """(group names, n, events) for an indicator, from the metric that defines it."""
+    """(group keys, n, events) for an indicator, from the metric that defines it; the keys
+    are the grouping column (and in_city beside a district)."""
     if indicator == "on_time_rate":
         frame = timeliness.on_time_rate(con, filters, by=by, date_basis="replied")
-        return frame[by], frame["replied"], frame["on_time"]
-    if indicator == "reply_satisfaction":
+        n, events = "replied", "on_time"
+    elif indicator == "reply_satisfaction":
         frame = reply_satisfaction.reply_satisfaction(con, filters, by=(by,))
-        return frame[by], frame["rated"], frame["satisfied"]
-    if indicator == "survey_satisfaction":
+        n, events = "rated", "satisfied"
+    elif indicator == "survey_satisfaction":
         frame = satisfaction.survey_satisfaction(con, filters, by=(by,))
-        return frame[by], frame["n"], frame["satisfied"]
-    frame = regional.district_counts(con, filters)
-    frame = frame[frame["population"].notna() & (frame["row_kind"] == regional.ROW_DISTRICT)]
-    return frame["district"], frame["population"], frame["cases"]
+        n, events = "n", "satisfied"
+    else:
+        frame = regional.district_counts(con, filters)
+        frame = frame[frame["population"].notna() & (frame["row_kind"] == regional.ROW_DISTRICT)]
+        n, events = "population", "cases"
+    keys = [by, "in_city"] if by == "district" else [by]
+    return frame[keys].reset_index(drop=True), frame[n], frame[events]
 
 
 def funnel(
@@ -125,7 +129,7 @@ def funnel(
 ) -> pd.DataFrame:
     """漏斗圖: each unit's (or district's) rate against its size, with control limits.
 
-    ``indicator``: on_time_rate (依限辦結率 of cases replied in the period, n = replied,
+    ``by``: unit or district (in_city beside it). ``indicator``: on_time_rate (依限辦結率 of cases replied in the period, n = replied,
     as in the scorecard), reply_satisfaction (n = rated replies), survey_satisfaction (n
     = valid answers to the overall item), or petitions_per_10k (districts only; n =
     population, shown per 10,000 residents; needs a loaded population table). One row
@@ -136,6 +140,8 @@ def funnel(
     a district above the limits has more petitions per resident than chance explains.
     Rates and limits are fractions, except petitions_per_10k (per 10,000 residents).
     """
+    if not isinstance(by, str) and len(by) == 1:
+        by = by[0]
     if indicator not in INDICATORS:
         raise ValueError(f"不支援的漏斗圖指標「{indicator}」；可用：{'、'.join(INDICATORS)}")
     _, kind, groupings = INDICATORS[indicator]
@@ -143,13 +149,13 @@ def funnel(
         raise ValueError(
             f"漏斗圖指標「{indicator}」可依 {'、'.join(groupings)} 分組，不支援「{by}」"
         )
-    names, n, events = _counts(con, filters, indicator, by)
+    keys, n, events = _counts(con, filters, indicator, by)
     n = np.asarray(n, dtype=float)
     events = np.asarray(events, dtype=float)
     keep = n > 0
-    names, n, events = np.asarray(names, dtype=object)[keep], n[keep], events[keep]
+    keys, n, events = keys[keep].reset_index(drop=True), n[keep], events[keep]
     if not len(n):
-        return pd.DataFrame(columns=[by, *COLUMNS])
+        return pd.DataFrame(columns=[*keys.columns, *COLUMNS])
     target = events.sum() / n.sum()
     phi, tau2, over = overdispersion(events, n, target, kind=kind)
     rate = events / n
@@ -164,9 +170,8 @@ def funnel(
         default=WITHIN,
     )
     scale = PER if kind == "rate" else 1
-    return pd.DataFrame(
-        {
-            by: names,
+    return keys.assign(
+        **{
             "n": n.astype("int64"),
             "events": events.astype("int64"),
             "rate": rate * scale,

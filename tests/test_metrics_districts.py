@@ -33,6 +33,7 @@ EXPECTED = {
     "type_counts": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),
     "type_changes": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),  # summed over months
     "top_categories": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),
+    "funnel": ("n", {FENGSHAN: 3, ZHONGZHENG: 2}),  # on-time rate: n = replied
     "repeat_petitions": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),
     "reply_satisfaction": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),
     "survey_satisfaction": ("n", {FENGSHAN: 2, ZHONGZHENG: 1}),
