@@ -32,3 +32,14 @@ def data_as_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | No
     the dimension filters (the period is ignored); None when nothing is loaded."""
     where, params = filters.with_period(None, None).where(None)
     return scalar(con, DATA_AS_OF_SQL.format(where=where), params)
+
+
+MONTHS_SQL = "SELECT DISTINCT month FROM petition_monthly WHERE {where} ORDER BY month"
+
+
+def months_with_data(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[dt.date]:
+    """The months (first days) in which petitions matching the dimension filters were
+    received, oldest first: what a month picker can offer. The period is ignored."""
+    where, params = filters.with_period(None, None).where(None)
+    rows = con.execute(MONTHS_SQL.format(where=where), params).fetchall()
+    return [row[0] for row in rows]

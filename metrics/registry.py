@@ -17,6 +17,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "satisfaction": ("metrics.satisfaction", "metrics.reliability", "metrics.reply_satisfaction"),
     "phone-tests": ("metrics.phone_tests",),
     "scorecard": ("metrics.scorecard", "metrics.funnel"),
+    "data-status": ("metrics.data_status",),
     "summary": ("metrics.summary",),
 }
 

@@ -44,3 +44,8 @@ TEMPLATE_DIMENSIONS = ("洽公環境", "服務禮儀", "服務專業性", "服�
 # How missing values are labelled in grouped results.
 UNSPECIFIED = "未填"
 NO_DISTRICT = "未填行政區"
+
+# How a rejected row's reasons are written: several reasons joined by REASON_SEPARATOR,
+# each naming its rule before the first value it quotes (「…」), so reasons group by rule.
+REASON_SEPARATOR = "；"
+VALUE_QUOTE = "「"

@@ -27,6 +27,7 @@ FENGSHAN, ZHONGZHENG, NONE = ("鳳山區", True), ("中正區", False), ("未填
 EXPECTED = {
     "on_time_rate": ("replied", {FENGSHAN: 3, ZHONGZHENG: 2}),
     "reply_days": ("replied", {FENGSHAN: 3, ZHONGZHENG: 2}),
+    "reply_day_counts": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2}),
     "open_cases": ("open", {NONE: 1}),
     "overdue_aging": ("overdue_open", {NONE: 1}),
     "extensions": ("cases", {FENGSHAN: 3, ZHONGZHENG: 2, NONE: 1}),
