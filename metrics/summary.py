@@ -16,6 +16,7 @@ import pandas as pd
 
 from metrics import _sql, timeliness, types
 from metrics.filters import Filters
+from metrics.freshness import data_as_of
 
 PUBLIC_METRICS = ("monthly_summary",)
 
@@ -214,8 +215,11 @@ def _on_time(con, filters: Filters, months: _Months) -> dict:
 
 
 def _overdue(con, filters: Filters, months: _Months) -> dict:
-    ends = [_sql.month_end(month) for month in months.all()]
-    frame = timeliness.open_at_dates(con, filters, ends)
+    # At each month's end, but never past the date the data speaks for: a month the data
+    # covers only in part is counted as of its last covered day.
+    limit = data_as_of(con, filters) or dt.date.max
+    ends = [min(_sql.month_end(month), limit) for month in months.all()]
+    frame = timeliness.open_at_dates(con, filters, sorted(set(ends)))
     overdue = dict(zip(frame["as_of"], frame["open_overdue"], strict=True))
     values = [
         int(overdue.get(end, 0)) if months.covered(month) else None
@@ -367,7 +371,8 @@ def monthly_summary(
 
     One row per indicator: received (受理陳情件數, cases received in the month),
     on_time_rate (依限辦結率 of cases replied in the month, fraction), overdue_open
-    (open and past due at month end, cases), reply_satisfaction (rated replies 4-5 /
+    (open and past due at month end, or at the last date the data speaks for when the
+    month is covered only in part, cases), reply_satisfaction (rated replies 4-5 /
     rated, cases received in the month, fraction); survey_satisfaction only when a
     survey wave ended in the month's quarter (compared with the previous quarter's and
     last year's wave) and phone_score only when a test round ended in the month

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,3 +134,45 @@ class ReloadingReader:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+class AttachedReader:
+    """Read-only access to the live database for a long-lived, multi-threaded server.
+
+    DuckDB reuses an open database by path: after a load's ``os.replace()``, a new
+    ``duckdb.connect(path)`` made while an old connection is still open returns the old
+    file's data. So each version of the file, told apart by (inode, mtime), is attached
+    read-only to a fresh in-memory connection under its own name; ``cursor()`` gives a
+    cursor (one per query: sharing a connection across threads fails) already switched
+    to the current version. Older versions are dropped when no cursor uses them any more.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def stamp(self) -> tuple[int, int] | None:
+        """(inode, mtime in ns) of the live file, or None when there is none."""
+        try:
+            st = self.path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the current version of the file. Raises FileNotFoundError when the
+        database does not exist, duckdb errors when it is not a database."""
+        stamp = self.stamp()
+        if stamp is None:
+            raise FileNotFoundError(str(self.path))
+        with self._lock:
+            if self._con is None or stamp != self._stamp:
+                con = duckdb.connect()
+                con.execute("ATTACH ? AS svcq (READ_ONLY)", [str(self.path)])
+                self._con, self._stamp = con, stamp
+            con = self._con
+        cursor = con.cursor()
+        cursor.execute("USE svcq")
+        return cursor

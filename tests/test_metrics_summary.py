@@ -182,3 +182,18 @@ def test_sample_summary_reads_as_sentences(tmp_path_factory):
     assert received["value"] == count
     assert received["sentence"].startswith(f"本月（2026年6月）受理陳情 {count:,} 件")
     sample.close()
+
+
+def test_overdue_in_a_month_the_data_covers_in_part_is_counted_at_its_last_day(con):
+    # The data ends on 03-20 (the last reply). A case due 03-25 and still open is not yet
+    # overdue on 03-20; counting at 03-31 would call it overdue without data to say so.
+    insert_petitions(
+        con,
+        [
+            petition("2025-03-03 09:00", due="2025-03-10"),
+            petition("2025-03-03 09:00", due="2025-03-25"),
+            petition("2025-03-03 09:00", replied_at="2025-03-20 10:00", due="2025-03-10"),
+        ],
+    )
+    frame = summary.monthly_summary(con, Filters(), month="2025-03").set_index("indicator")
+    assert frame.loc["overdue_open", "value"] == 1
