@@ -137,3 +137,43 @@ def tile_grid() -> pd.DataFrame:
         return pd.read_csv(
             f, dtype={"town_code": str, "district": str, "label": str, "row": int, "col": int}
         )
+
+
+# ---------------------------------------------------------------- keyed by district name
+# (metrics return canonical district names; the assets are keyed by town code)
+
+
+@cache
+def _names() -> dict[str, str]:
+    return {f["properties"]["town_code"]: f["properties"]["district"] for f in load_districts()}
+
+
+def shapes() -> dict[str, list[Ring]]:
+    """District name -> its rings (see ``district_polygons``)."""
+    names = _names()
+    return {names[code]: rings for code, rings in district_polygons().items()}
+
+
+def centres() -> dict[str, Point]:
+    """District name -> its label point (see ``centroids``)."""
+    names = _names()
+    return {names[code]: point for code, point in centroids().items()}
+
+
+def short_labels() -> dict[str, str]:
+    """District name -> its short label on the map (鳳山區 -> 鳳山)."""
+    grid = tile_grid()
+    return dict(zip(grid["district"], grid["label"], strict=True))
+
+
+def grid_cells() -> list[tuple[str, str, int, int]]:
+    """(district, label, row, col) of every tile."""
+    grid = tile_grid()
+    return list(grid[["district", "label", "row", "col"]].itertuples(index=False, name=None))
+
+
+def attribution(lang: str) -> str:
+    """The licence's attribution, wrapped for the map's caption."""
+    text = ATTRIBUTION_EN if lang == "en" else ATTRIBUTION_ZH
+    width = 110 if lang == "en" else 60
+    return "<br>".join(text[i : i + width] for i in range(0, len(text), width))

@@ -54,7 +54,14 @@ ORDER BY last_day DESC NULLS LAST, round DESC
 """
 
 
-def _month_label(month: dt.date) -> str:
+ROC_OFFSET = 1911
+CALENDARS = ("western", "roc")
+
+
+def _month_label(month: dt.date, calendar: str = "western") -> str:
+    """2026年10月, or 民國115年10月 on the ROC calendar."""
+    if calendar == "roc":
+        return f"民國{month.year - ROC_OFFSET}年{month.month}月"
     return f"{month.year}年{month.month}月"
 
 
@@ -144,8 +151,11 @@ def _row(
 class _Months:
     """The month, last month and the same month last year, and which have any data."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, filters: Filters, month: dt.date) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, filters: Filters, month: dt.date, calendar: str
+    ) -> None:
         self.this = month
+        self.calendar = calendar
         self.previous = _sql.add_months(month, -1)
         self.last_year = _sql.add_months(month, -12)
         first = _sql.first_received(con, filters)
@@ -189,7 +199,7 @@ def _received(con, filters: Filters, months: _Months) -> dict:
         int(counts.get(_month_key(month), 0)) if months.covered(month) else None
         for month in months.all()
     ]
-    head = f"本月（{_month_label(months.this)}）受理陳情 {_count(values[0] or 0)} 件"
+    head = f"本月（{_month_label(months.this, months.calendar)}）受理陳情 {_count(values[0] or 0)} 件"
     return _row(
         "received", "受理陳情件數", "件", "relative", head, tuple(values), ("上月", "去年同月")
     )
@@ -366,6 +376,7 @@ def monthly_summary(
     filters: Filters,
     *,
     month: str | dt.date | None = None,
+    calendar: str = "western",
 ) -> pd.DataFrame:
     """每月摘要: the month's headline figures vs last month and the same month last year.
 
@@ -380,12 +391,15 @@ def monthly_summary(
     relative changes for received, differences otherwise (``change_kind``); NULL when
     the comparison has no data or is zero (no division by zero). ``sentence`` states
     the row in Traditional Chinese; ``summary_text`` joins them. ``month``: 'YYYY-MM'
-    or a date, default the month of the period end or of the latest receipt. The
+    or a date, default the month of the period end or of the latest receipt;
+    ``calendar`` "roc" writes the month in sentences as 民國115年10月. The
     period of ``filters`` is replaced by the month; the other filters apply.
     """
     start = _sql.parse_month(month) if month is not None else default_month(con, filters)
     base = filters.with_period(None, None)
-    months = _Months(con, base, start)
+    if calendar not in CALENDARS:
+        raise ValueError(f"曆法應為 {'、'.join(CALENDARS)} 其中之一：{calendar}")
+    months = _Months(con, base, start, calendar)
     parts = (_received, _on_time, _overdue, _reply_satisfaction, _survey, _phone)
     *rows, survey, phone = _sql.concurrently(
         con, [partial(part, filters=base, months=months) for part in parts]

@@ -197,3 +197,13 @@ def test_overdue_in_a_month_the_data_covers_in_part_is_counted_at_its_last_day(c
     )
     frame = summary.monthly_summary(con, Filters(), month="2025-03").set_index("indicator")
     assert frame.loc["overdue_open", "value"] == 1
+
+
+def test_the_sentence_names_the_month_on_the_chosen_calendar(con):
+    insert_petitions(con, [petition("2025-03-03 09:00")])
+    western = summary.monthly_summary(con, Filters(), month="2025-03")
+    roc = summary.monthly_summary(con, Filters(), month="2025-03", calendar="roc")
+    assert western["sentence"].iloc[0].startswith("本月（2025年3月）受理陳情 1 件")
+    assert roc["sentence"].iloc[0].startswith("本月（民國114年3月）受理陳情 1 件")
+    with pytest.raises(ValueError, match="曆法"):
+        summary.monthly_summary(con, Filters(), month="2025-03", calendar="lunar")

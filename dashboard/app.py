@@ -1,0 +1,49 @@
+"""The svcq dashboard: `svcq dashboard`, or `streamlit run dashboard/app.py`.
+
+The entry file draws what every page shares (the language and calendar switches, the
+period and the filters in the sidebar, all bound to the URL) and hands over to the page
+chosen in the navigation. Pages live in dashboard/views/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import sidebar
+from dashboard.i18n import HTML_LANG
+from dashboard.ui import lang, t
+
+# A local icon: a material or emoji icon would be fetched from a CDN.
+ICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+st.set_page_config(page_title="svcq", page_icon=ICON, layout="wide")
+
+with st.sidebar:
+    sidebar.switches()
+# The page declares its language for screen readers (Streamlit's page says lang="en").
+st.html(
+    f"<script>document.documentElement.lang = {json.dumps(HTML_LANG[lang()])};</script>",
+    unsafe_allow_javascript=True,
+)
+
+PAGES = {
+    t("nav.meeting"): [
+        st.Page("views/overview.py", title=t("page.overview"), url_path="overview", default=True),
+        st.Page("views/scorecard.py", title=t("page.scorecard"), url_path="scorecard"),
+    ],
+    t("nav.analysis"): [
+        st.Page("views/petitions.py", title=t("page.petitions"), url_path="petitions"),
+        st.Page("views/surveys.py", title=t("page.surveys"), url_path="surveys"),
+        st.Page("views/phone_tests.py", title=t("page.phone_tests"), url_path="phone-tests"),
+    ],
+    # Exports and the monthly report, the import page with sign-in and the FAQ go here.
+    t("nav.data"): [
+        st.Page("views/data_status.py", title=t("page.data_status"), url_path="data-status"),
+    ],
+}
+current = st.navigation(PAGES)
+with st.sidebar:
+    st.session_state["selection"] = sidebar.filters()
+current.run()

@@ -1,0 +1,131 @@
+"""The pieces every page is built from: a chart block (title, chart, caption with period,
+source and N, the data table and the written definition one click away), headline
+tiles, empty and small-sample states, and plain-word errors instead of tracebacks.
+
+Exports (PNG/SVG/PDF/XLSX) will hang off ``chart``: every figure and its table pass
+through it already.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import traceback
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import definitions, sidebar
+from dashboard.ui import lang, t
+
+log = logging.getLogger("svcq.dashboard")
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "responsive": True,
+}
+SMALL_SAMPLE = 30  # fewer answers than this: 樣本數不足, shown but marked
+
+
+def caption(*, period: str, source: str, n: int | None = None, note: str | None = None) -> str:
+    """期間｜資料來源｜N (｜note)."""
+    parts = [t("caption.period", period=period), t("caption.source", source=source)]
+    if n is not None:
+        parts.append(t("caption.n", n=f"{int(n):,}"))
+    if note:
+        parts.append(note)
+    return t("caption.separator").join(parts)
+
+
+def chart(
+    fig: go.Figure,
+    *,
+    title: str,
+    caption_text: str,
+    table: pd.DataFrame,
+    metric: str,
+    description: str,
+    key: str,
+    drill: tuple[str, Callable[[dict], str | None]] | None = None,
+    notes: list[str] | None = None,
+) -> None:
+    """A titled chart with hover values, its caption, its table and its definition.
+
+    ``drill`` = (filter key, point -> value): clicking a point sets that sidebar filter
+    (e.g. a district on the map). ``notes`` are stated under the chart (data-quality
+    exclusions, small samples)."""
+    st.subheader(title)
+    options: dict = {"key": key, "config": PLOTLY_CONFIG, "width": "stretch"}
+    if drill is not None:
+        filter_key, value_of = drill
+
+        def select() -> None:
+            state = st.session_state.get(key)
+            points = (state or {}).get("selection", {}).get("points", []) if state else []
+            if points:
+                sidebar.set_filter(filter_key, value_of(points[0]))
+
+        options |= {"on_select": select, "selection_mode": "points"}
+    st.plotly_chart(fig, alt=description, **options)
+    st.caption(caption_text)
+    for note in notes or []:
+        st.caption(note)
+    with st.expander(t("block.table", title=title)):
+        st.dataframe(table, hide_index=True, width="stretch")
+    with st.expander(t("block.definition", title=title)):
+        st.markdown(definitions.definition(metric, lang()))
+
+
+def definition(metric: str, title: str) -> None:
+    """Only the definition expander (for tables and tiles)."""
+    with st.expander(t("block.definition", title=title)):
+        st.markdown(definitions.definition(metric, lang()))
+
+
+def empty(message_key: str = "empty.no_data", **values: object) -> None:
+    st.info(t(message_key, **values))
+
+
+def small_sample(n: int | None) -> str | None:
+    """The 樣本數不足 note for fewer than 30 answers (the figure is still shown)."""
+    if n is not None and n < SMALL_SAMPLE:
+        return t("note.small_sample", n=int(n), minimum=SMALL_SAMPLE)
+    return None
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[None]:
+    """Run a page body; an expected problem (a metric's ValueError, a missing database)
+    is said in plain words, anything else too, never with a traceback on screen."""
+    try:
+        yield
+    except FileNotFoundError:
+        st.info(t("empty.no_database"))
+    except ValueError as exc:  # metrics explain in Traditional Chinese
+        st.warning(t("error.metric", message=str(exc)))
+    except Exception as exc:  # noqa: BLE001 - the one place the dashboard catches everything
+        # the frames, never the message: an error text may quote a data value
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("dashboard page failed: %s\n%s", type(exc).__name__, frames)
+        st.error(t("error.generic"))
+
+
+def page(title_key: str) -> sidebar.Selection | None:
+    """A page's title and the line every page shows: the date the data runs to (資料截至)
+    and the period chosen. None, with a plain message, when there is nothing to show."""
+    from dashboard.ui import date, period
+
+    st.title(t(title_key))
+    selection: sidebar.Selection | None = st.session_state.get("selection")
+    if selection is None:
+        st.info(t("empty.no_database"))
+        return None
+    st.markdown(
+        t("header.as_of", date=date(selection.as_of))
+        + t("caption.separator")
+        + t("header.period", period=period(selection.filters.start, selection.filters.end))
+    )
+    return selection

@@ -1,0 +1,288 @@
+"""Plotly figures with the dashboard's common look: Noto Sans CJK TC, a colour-blind-safe
+palette (Okabe-Ito), a white restrained layout, exact values on hover. Pure functions of
+already-aggregated frames (no Streamlit, no SQL), so exports can reuse them later.
+
+Meaning is never carried by colour alone: series are labelled, marked points get a symbol
+and a text label, and every chart has a data table and a text description beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+FONT = "Noto Sans CJK TC, Noto Sans TC, Microsoft JhengHei, PingFang TC, sans-serif"
+# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#6B6B6B"
+SEQUENTIAL = "Blues"
+TEXT = "#1F2933"
+GRID = "#E4E7EB"
+
+
+def base(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
+    """The common layout: font, margins, white background, light grid, legend on top."""
+    fig.update_layout(
+        font={"family": FONT, "size": 14, "color": TEXT},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font": {"family": FONT}},
+        colorway=list(PALETTE),
+    )
+    fig.update_xaxes(showgrid=False, linecolor=GRID, automargin=True)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
+    return fig
+
+
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    hover: Sequence[str],
+    *,
+    horizontal: bool = False,
+    colours: Sequence[str] | None = None,
+    value_format: str = ",.0f",
+    axis_title: str = "",
+    percent: bool = False,
+) -> go.Figure:
+    """One bar per label with its value printed on the bar; ``hover`` holds the exact
+    figures as text (already formatted for the reader's language and calendar)."""
+    text_format = "%{x:.1%}" if horizontal and percent else "%{y:.1%}" if percent else None
+    trace = go.Bar(
+        x=values if horizontal else labels,
+        y=labels if horizontal else values,
+        orientation="h" if horizontal else "v",
+        marker_color=list(colours) if colours is not None else PALETTE[0],
+        customdata=list(hover),
+        hovertemplate="%{customdata}<extra></extra>",
+        texttemplate=text_format
+        or ("%{x:" + value_format + "}" if horizontal else "%{y:" + value_format + "}"),
+        textposition="outside",
+        cliponaxis=False,
+    )
+    fig = base(
+        go.Figure(trace),
+        legend=False,
+        height=max(300, 28 * len(labels) + 80) if horizontal else 360,
+    )
+    axis = {"title": axis_title, "tickformat": ".0%" if percent else None}
+    if horizontal:
+        fig.update_xaxes(**axis)
+        fig.update_yaxes(autorange="reversed")
+    else:
+        fig.update_yaxes(**axis)
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def lines(
+    x: Sequence[str],
+    series: dict[str, Sequence[float]],
+    hover: dict[str, Sequence[str]],
+    *,
+    percent: bool = False,
+    axis_title: str = "",
+    band: tuple[Sequence[float], Sequence[float]] | None = None,
+    band_name: str = "",
+    marks: dict[str, tuple[Sequence[str], Sequence[float], Sequence[str]]] | None = None,
+) -> go.Figure:
+    """Lines over categorical x labels (months), each series labelled and drawn with its
+    own marker symbol; an optional shaded band (an interval) under the first series, and
+    optional marked points (x, y, label) drawn as labelled symbols (e.g. spikes)."""
+    fig = go.Figure()
+    if band is not None:
+        low, high = band
+        fig.add_trace(go.Scatter(x=list(x), y=list(high), mode="lines", line={"width": 0},
+                                 hoverinfo="skip", showlegend=False))  # fmt: skip
+        fig.add_trace(go.Scatter(x=list(x), y=list(low), mode="lines", line={"width": 0},
+                                 fill="tonexty", fillcolor="rgba(0,114,178,0.15)",
+                                 name=band_name, hoverinfo="skip"))  # fmt: skip
+    symbols = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
+    for i, (name, values) in enumerate(series.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=list(x), y=list(values), name=name, mode="lines+markers",
+                line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
+                marker={"symbol": symbols[i % len(symbols)], "size": 7},
+                customdata=list(hover.get(name, [""] * len(values))),
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    for name, (mx, my, labels) in (marks or {}).items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(mx), y=list(my), name=name, mode="markers+text",
+                marker={"symbol": "star", "size": 15, "color": BAD, "line": {"color": TEXT, "width": 1}},
+                text=list(labels), textposition="top center",
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig = base(fig)
+    fig.update_xaxes(type="category")
+    values = [v for vs in series.values() for v in vs if v == v]
+    fine = percent and values and max(values) < 0.1  # small rates: one decimal on the axis
+    fig.update_yaxes(title=axis_title, tickformat=(".1%" if fine else ".0%") if percent else None,
+                     rangemode="tozero")  # fmt: skip
+    return fig
+
+
+def stacked(
+    x: Sequence[str], series: dict[str, Sequence[float]], hover: dict[str, Sequence[str]]
+) -> go.Figure:
+    """Stacked bars (a mix over time), one labelled colour per series."""
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=list(x),
+                y=list(values),
+                name=name,
+                marker_color=PALETTE[i % len(PALETTE)],
+                customdata=list(hover[name]),
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+            for i, (name, values) in enumerate(series.items())
+        ]  # fmt: skip
+    )
+    fig = base(fig, height=400)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def sequential(values: Sequence[float]) -> list[str]:
+    """Colours of a sequential, colour-blind-safe scale for values (NaN: light grey)."""
+    finite = [v for v in values if v == v]
+    if not finite:
+        return ["#EEEEEE"] * len(values)
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    return [
+        sample_colorscale(SEQUENTIAL, [0.15 + 0.8 * (v - low) / span])[0] if v == v else "#EEEEEE"
+        for v in values
+    ]
+
+
+def polygons(
+    shapes: dict[str, list[list[tuple[float, float]]]],
+    colours: dict[str, str],
+    centres: dict[str, tuple[float, float]],
+    labels: dict[str, str],
+    hover: dict[str, str],
+    marked: set[str],
+    *,
+    attribution: str,
+    height: int = 620,
+) -> go.Figure:
+    """A district map drawn from polygons (works offline and exports as vectors): one
+    filled trace per district, a clickable labelled point at each centre (marked
+    districts get a star), and the boundaries' attribution under the map."""
+    fig = go.Figure()
+    for name, rings in shapes.items():
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in rings:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines",
+                                 fillcolor=colours.get(name, "#EEEEEE"),
+                                 line={"color": "white", "width": 1}, hoverinfo="skip",
+                                 showlegend=False))  # fmt: skip
+    names = list(centres)
+    fig.add_trace(
+        go.Scatter(
+            x=[centres[n][0] for n in names], y=[centres[n][1] for n in names],
+            mode="markers+text", text=[labels[n] for n in names], textposition="middle center",
+            textfont={"size": 11, "color": TEXT},
+            marker={"size": [16 if n in marked else 9 for n in names],
+                    "symbol": ["star" if n in marked else "circle" for n in names],
+                    "color": [BAD if n in marked else "rgba(255,255,255,0.6)" for n in names],
+                    "line": {"color": TEXT, "width": 1}},
+            customdata=[[n, hover.get(n, n)] for n in names],
+            hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
+        )
+    )  # fmt: skip
+    fig = base(fig, height=height, legend=False)
+    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1.1)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=attribution, xref="paper", yref="paper", x=0, y=-0.02,
+                       showarrow=False, xanchor="left", yanchor="top", align="left",
+                       font={"size": 10, "color": NEUTRAL})  # fmt: skip
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 60}, dragmode=False)
+    return fig
+
+
+def tiles(
+    grid: Sequence[tuple[str, str, int, int]],
+    colours: dict[str, str],
+    hover: dict[str, str],
+    marked: set[str],
+) -> go.Figure:
+    """The tile-grid view: each district a labelled square at its (row, col), so the
+    small city-centre districts are as easy to read and click as the mountain ones."""
+    names = [g[0] for g in grid]
+    fig = go.Figure(
+        go.Scatter(
+            x=[g[3] for g in grid], y=[-g[2] for g in grid], mode="markers+text",
+            text=[("★ " if g[0] in marked else "") + g[1] for g in grid],
+            textfont={"size": 12, "color": TEXT},
+            marker={"symbol": "square", "size": 46, "color": [colours.get(n, "#EEEEEE") for n in names],
+                    "line": {"color": [BAD if n in marked else "white" for n in names],
+                             "width": [3 if n in marked else 1 for n in names]}},
+            customdata=[[n, hover.get(n, n)] for n in names],
+            hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
+        )
+    )  # fmt: skip
+    fig = base(fig, height=560, legend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(dragmode=False)
+    return fig
+
+
+def funnel(
+    sizes: Sequence[float],
+    rates: Sequence[float],
+    names: Sequence[str],
+    hover: Sequence[str],
+    curve: dict[str, tuple[Sequence[float], Sequence[float]]],
+    target: float,
+    target_name: str,
+    flagged: Sequence[bool],
+    *,
+    percent: bool,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """A funnel plot: each group's rate against its size, the target line and the
+    control limit curves (named, dashed for 95%, dotted for 99.8%); groups outside the
+    limits get a distinct symbol and their name printed."""
+    fig = go.Figure()
+    styles = {0: ("dash", NEUTRAL), 1: ("dot", TEXT)}
+    for i, (name, (xs, ys)) in enumerate(curve.items()):
+        dash, colour = styles[(i // 2) % 2]
+        fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name,
+                                 line={"dash": dash, "color": colour, "width": 1.5},
+                                 hoverinfo="skip", legendgroup=name, showlegend=i % 2 == 0))  # fmt: skip
+    fig.add_hline(y=target, line={"color": GOOD, "width": 2}, annotation_text=target_name,
+                  annotation_position="top left")  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=list(sizes), y=list(rates), mode="markers+text", name="",
+            text=[n if f else "" for n, f in zip(names, flagged, strict=True)],
+            textposition="top center", showlegend=False,
+            marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
+                    "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},
+            customdata=[[n, h] for n, h in zip(names, hover, strict=True)],
+            hovertemplate="%{customdata[1]}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig = base(fig, height=460)
+    fig.update_xaxes(title=x_title, type="log", showgrid=True, gridcolor=GRID)
+    fig.update_yaxes(title=y_title, tickformat=".0%" if percent else None)
+    return fig

@@ -1,0 +1,72 @@
+"""The dashboard's way to the data: one read-only reader per process and cached results.
+
+Pages call ``run(metric_function, filters, **kwargs)``: the result is cached by the
+function, its arguments and the database file's identity (inode, mtime), so a load shows
+up on the next rerun without a restart and never mixes old and new figures. Each call
+takes its own cursor (``store.db.AttachedReader``). No SQL here: only metric functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from store.db import AttachedReader, default_db_path
+
+DB_ENV = "SVCQ_DB"
+
+
+def db_path() -> Path:
+    """The database the dashboard reads: $SVCQ_DB, else ./data/svcq.duckdb."""
+    return default_db_path().resolve()
+
+
+@st.cache_resource(show_spinner=False)
+def _reader(path: str) -> AttachedReader:
+    return AttachedReader(path)
+
+
+def reader() -> AttachedReader:
+    return _reader(str(db_path()))
+
+
+def stamp() -> tuple[int, int] | None:
+    """The database file's identity, or None when there is no database yet."""
+    return reader().stamp()
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, list | set):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=4000)
+def _cached(module: str, name: str, path: str, file_stamp: tuple, args: tuple, kwargs: tuple):
+    # path and file_stamp are part of the cache key: a new load is a new key
+    fn = getattr(importlib.import_module(module), name)
+    cursor = _reader(path).cursor()
+    try:
+        return fn(cursor, *args, **dict(kwargs))
+    finally:
+        cursor.close()
+
+
+def run(fn: Callable, *args: object, **kwargs: object):
+    """``fn(cursor, *args, **kwargs)`` on the current database, cached (see module doc)."""
+    current = stamp()
+    if current is None:
+        raise FileNotFoundError(str(db_path()))
+    frozen = tuple((k, _freeze(v)) for k, v in sorted(kwargs.items()))
+    result = _cached(fn.__module__, fn.__name__, str(db_path()), current, args, frozen)
+    return result  # st.cache_data hands every caller its own copy
+
+
+def env_db_hint() -> str:
+    return os.environ.get(DB_ENV) or str(db_path())

@@ -1,0 +1,66 @@
+"""What every page shares at run time: the chosen language and calendar, ``t()``, and
+formatting bound to them. Reads the sidebar's widgets from the session state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import fmt
+from dashboard.i18n import DEFAULT, LANGUAGES, translate
+
+
+def lang() -> str:
+    value = st.session_state.get("lang")
+    return value if value in LANGUAGES else DEFAULT
+
+
+def calendar() -> str:
+    value = st.session_state.get("cal")
+    return value if value in fmt.CALENDARS else "roc"
+
+
+def t(key: str, **values: object) -> str:
+    return translate(lang(), key, **values)
+
+
+def month(day: dt.date) -> str:
+    return fmt.month(day, lang(), calendar())
+
+
+def month_short(day: dt.date) -> str:
+    return fmt.month_short(day, lang(), calendar())
+
+
+def date(day: dt.date | None) -> str:
+    return fmt.date(day, lang(), calendar())
+
+
+def period(start: dt.date, end: dt.date) -> str:
+    return fmt.period(start, end, lang(), calendar())
+
+
+def points(value: object) -> str:
+    return fmt.points(lang(), value)
+
+
+def yes_no(value: object) -> str:
+    """是 / 否 / — (missing), never a truth test of pd.NA."""
+    if fmt.missing(value):
+        return "—"
+    return t("value.yes") if bool(value) else t("value.no")
+
+
+TREND_MONTHS = 12
+
+
+def trend_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The window a monthly trend is drawn over: the period itself when it spans three
+    months or more, else the twelve months ending with it (one point is no trend)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months >= 3:
+        return start, end
+    first = end.replace(day=1)
+    index = first.year * 12 + first.month - 1 - (TREND_MONTHS - 1)
+    return dt.date(index // 12, index % 12 + 1, 1), end

@@ -1,0 +1,417 @@
+"""陳情分析: timeliness, regional distribution, types and channels, repeat petitions.
+
+Each tab computes only when open. Data-quality exclusions are stated under the charts they
+affect; clicking a district, unit, category or channel sets that filter.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import blocks, charts, data, fmt, geo
+from dashboard.funnel_view import funnel_chart
+from dashboard.ui import date, month_short, period, t, trend_period, yes_no
+from metrics import regional, spikes, timeliness, types
+from store.vocabulary import EXCLUSION_COLUMNS
+
+TOP_SERIES = 6  # categories drawn by name in the mix; the rest are summed as 其他
+
+
+def _months(frame: pd.DataFrame) -> list[str]:
+    return [month_short(fmt.month_key(m)) for m in frame["month"]]
+
+
+def _exclusions(frame: pd.DataFrame) -> str | None:
+    counts = {name: int(frame[name].sum()) for name in EXCLUSION_COLUMNS.values() if name in frame}
+    if not any(counts.values()):
+        return None
+    parts = [t(f"exclusion.{name}", n=fmt.number(n)) for name, n in counts.items() if n]
+    return t("note.exclusions", parts=t("caption.list_separator").join(parts))
+
+
+# ---------------------------------------------------------------- timeliness
+
+
+def _trend(filters):
+    """The filters over the trend window, and its caption period."""
+    start, end = trend_period(filters.start, filters.end)
+    return filters.with_period(start, end), period(start, end)
+
+
+def timeliness_tab(selection) -> None:
+    filters = selection.filters
+    span = period(filters.start, filters.end)
+    trend, trend_span = _trend(filters)
+    rate = data.run(timeliness.on_time_rate, trend, by="month", date_basis="replied")
+    if rate.empty:
+        blocks.empty()
+        return
+    hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
+             for m, r, o, n in zip(_months(rate), rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
+    fig = charts.lines(_months(rate), {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
+                       {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
+    overall = data.run(timeliness.on_time_rate, filters, date_basis="replied").iloc[0]
+    blocks.chart(
+        fig,
+        title=t("petitions.on_time_trend"),
+        caption_text=blocks.caption(
+            period=trend_span,
+            source=t("source.petitions"),
+            n=int(overall["replied"]),
+            note=t("note.overall_rate", period=span, rate=fmt.percent(overall["on_time_rate"])),
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.month"): _months(rate),
+                t("col.replied"): rate["replied"],
+                t("col.on_time"): rate["on_time"],
+                t("col.late"): rate["late"],
+                t("col.on_time_rate"): [fmt.percent(v) for v in rate["on_time_rate"]],
+            }
+        ),  # fmt: skip
+        metric="on_time_rate",
+        description=t(
+            "desc.on_time_trend", months=len(rate), rate=fmt.percent(overall["on_time_rate"])
+        ),
+        key="on_time_trend",
+        notes=[n for n in (_exclusions(rate),) if n],
+    )
+
+    counts = data.run(timeliness.reply_day_counts, filters, cap=30)
+    days = data.run(timeliness.reply_days, filters).iloc[0]
+    labels = [t("axis.days_or_more", n=d) if d == 30 else str(d) for d in counts["working_days"]]
+    hover = [
+        t("hover.days", days=lab, n=fmt.number(c))
+        for lab, c in zip(labels, counts["cases"], strict=True)
+    ]
+    blocks.chart(
+        charts.bars(labels, list(counts["cases"]), hover, axis_title=t("axis.cases")),
+        title=t("petitions.reply_days"),
+        caption_text=blocks.caption(
+            period=span,
+            source=t("source.petitions"),
+            n=int(days["replied"]),
+            note=t(
+                "note.median_p90",
+                median=fmt.number(days["median_working_days"], 1),
+                p90=fmt.number(days["p90_working_days"], 1),
+            ),
+        ),  # fmt: skip
+        table=pd.DataFrame({t("col.working_days"): labels, t("col.cases"): counts["cases"]}),
+        metric="reply_day_counts",
+        description=t("desc.reply_days", median=fmt.number(days["median_working_days"], 1)),
+        key="reply_days",
+        notes=[n for n in (_exclusions(pd.DataFrame([days])),) if n],
+    )
+
+    aging = data.run(timeliness.overdue_aging, filters, as_of=filters.end)
+    row = aging.iloc[0] if not aging.empty else None
+    buckets = list(timeliness.AGING_LABELS)
+    values = [int(row[b]) if row is not None else 0 for b in buckets]
+    labels = [t(f"aging.{b}") for b in buckets]
+    hover = [
+        t("hover.bucket", bucket=b, n=fmt.number(v)) for b, v in zip(labels, values, strict=True)
+    ]
+    blocks.chart(
+        charts.bars(
+            labels, values, hover, colours=[charts.BAD] * len(values), axis_title=t("axis.cases")
+        ),
+        title=t("petitions.aging"),
+        caption_text=blocks.caption(
+            period=t("caption.as_of", date=date(filters.end)),
+            source=t("source.petitions"),
+            n=sum(values),
+        ),  # fmt: skip
+        table=pd.DataFrame({t("col.bucket"): labels, t("col.cases"): values}),
+        metric="overdue_aging",
+        description=t("desc.aging", n=fmt.number(sum(values)), date=date(filters.end)),
+        key="aging",
+    )
+
+    ext = data.run(timeliness.extensions, trend, by="month")
+    if not ext.empty:
+        hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
+                 for m, r, e, c in zip(_months(ext), ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
+        blocks.chart(
+            charts.lines(
+                _months(ext),
+                {t("indicator.extension_rate"): list(ext["extension_rate"])},
+                {t("indicator.extension_rate"): hover},
+                percent=True,
+            ),  # fmt: skip
+            title=t("petitions.extensions"),
+            caption_text=blocks.caption(
+                period=trend_span, source=t("source.petitions"), n=int(ext["cases"].sum())
+            ),
+            table=pd.DataFrame(
+                {
+                    t("col.month"): _months(ext),
+                    t("col.cases"): ext["cases"],
+                    t("col.extended"): ext["extended"],
+                    t("col.extended_on_time"): ext["extended_on_time"],
+                    t("col.extended_late"): ext["extended_late"],
+                    t("col.extended_open"): ext["extended_open"],
+                }
+            ),  # fmt: skip
+            metric="extensions",
+            description=t("desc.extensions", n=fmt.number(ext["extended"].sum())),
+            key="extensions",
+        )
+
+
+# ---------------------------------------------------------------- regional
+
+
+def regional_tab(selection) -> None:
+    filters = selection.filters
+    frame = data.run(regional.district_counts, filters)
+    city = frame[frame["row_kind"] == regional.ROW_DISTRICT]
+    if frame["cases"].sum() == 0:
+        blocks.empty()
+        return
+    rated = city["per_10k"].notna().any()
+    measure = "per_10k" if rated else "cases"
+    values = dict(zip(city["district"], city[measure].astype(float), strict=True))
+    marked = set(city.loc[city["above_city"].fillna(False).astype(bool), "district"])
+    colours = dict(zip(values, charts.sequential(list(values.values())), strict=True))
+    hover = {
+        d: t("hover.district", district=d, cases=fmt.number(c), share=fmt.percent(s),
+             rate=fmt.number(r, 1) if r == r else t("value.none"),
+             flag=t("hover.above_city") if d in marked else "")
+        for d, c, s, r in zip(city["district"], city["cases"], city["share"], city["per_10k"], strict=True)
+    }  # fmt: skip
+    view = st.segmented_control(t("regional.view"), ("map", "grid"), format_func=lambda v: t(f"regional.view.{v}"),
+                                default="map", required=True, key="map_view", bind="query-params")  # fmt: skip
+    if view == "grid":
+        fig = charts.tiles(geo.grid_cells(), colours, hover, marked)
+        value_of = lambda point: (point.get("customdata") or [None])[0]  # noqa: E731
+    else:
+        fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover, marked,
+                              attribution=geo.attribution(st.session_state.get("lang", "zh")))  # fmt: skip
+        value_of = lambda point: (point.get("customdata") or [None])[0]  # noqa: E731
+    outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
+    notes = [t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")]
+    if not rated:
+        notes.append(t("regional.no_population"))
+    if not outside.empty:
+        notes.append(t("regional.outside", n=fmt.number(outside["cases"].sum())))
+    table = pd.DataFrame({
+        t("col.district"): frame["district"], t("col.in_city"): [yes_no(v) for v in frame["in_city"]],
+        t("col.cases"): frame["cases"], t("col.share"): [fmt.percent(v) for v in frame["share"]],
+        t("col.per_10k"): [fmt.number(v, 1) for v in frame["per_10k"]],
+        t("col.city_per_10k"): [fmt.number(v, 1) for v in frame["city_per_10k"]],
+        t("col.p_adjusted"): [fmt.number(v, 4) for v in frame["p_adjusted"]],
+        t("col.above_city"): [yes_no(v) for v in frame["above_city"]],
+    })  # fmt: skip
+    top = city.sort_values(measure, ascending=False).iloc[0]
+    blocks.chart(
+        fig,
+        title=t("regional.title_rate") if rated else t("regional.title_cases"),
+        caption_text=blocks.caption(
+            period=period(filters.start, filters.end),
+            source=t("source.petitions"),
+            n=int(frame["cases"].sum()),
+        ),  # fmt: skip
+        table=table,
+        metric="district_counts",
+        description=t(
+            "desc.regional",
+            top=top["district"],
+            value=fmt.number(top[measure], 1 if rated else 0),
+            n=len(marked),
+        ),  # fmt: skip
+        key=f"district_{view}",
+        drill=("district", value_of),
+        notes=notes,
+    )
+    if rated:
+        funnel_chart(selection, "petitions_per_10k", "district", key="district_funnel")
+
+
+# ---------------------------------------------------------------- types and channels
+
+
+def types_tab(selection) -> None:
+    filters = selection.filters
+    span = period(filters.start, filters.end)
+    top = data.run(types.top_categories, filters, n=10)
+    if top.empty:
+        blocks.empty()
+        return
+    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
+             for c, n, s in zip(top["category"], top["cases"], top["share"], strict=True)]  # fmt: skip
+    blocks.chart(
+        charts.bars(
+            list(top["category"]),
+            list(top["cases"]),
+            hover,
+            horizontal=True,
+            axis_title=t("axis.cases"),
+        ),
+        title=t("types.top"),
+        caption_text=blocks.caption(
+            period=span,
+            source=t("source.petitions"),
+            n=int(top["cases"].sum()),
+            note=t("types.top_share", share=fmt.percent(top["cumulative_share"].iloc[-1])),
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.rank"): top["rank"],
+                t("col.category"): top["category"],
+                t("col.cases"): top["cases"],
+                t("col.share"): [fmt.percent(v) for v in top["share"]],
+                t("col.cumulative_share"): [fmt.percent(v) for v in top["cumulative_share"]],
+            }
+        ),  # fmt: skip
+        metric="top_categories",
+        description=t(
+            "desc.top", top=top["category"].iloc[0], share=fmt.percent(top["share"].iloc[0])
+        ),
+        key="top_categories",
+        drill=("category", lambda point: point.get("y")),
+    )
+
+    trend, trend_span = _trend(filters)
+    mix = data.run(types.type_counts, trend, by=("month", "category"))
+    leaders = list(top["category"].head(TOP_SERIES))
+    mix["series"] = mix["category"].where(mix["category"].isin(leaders), t("types.other"))
+    pivot = mix.pivot_table(
+        index="month", columns="series", values="cases", aggfunc="sum", fill_value=0
+    )
+    order = [c for c in [*leaders, t("types.other")] if c in pivot.columns]
+    months = [month_short(fmt.month_key(m)) for m in pivot.index]
+    series = {c: list(pivot[c]) for c in order}
+    hover = {c: [t("hover.month_category", month=m, category=c, n=fmt.number(v)) for m, v in zip(months, pivot[c], strict=True)]
+             for c in order}  # fmt: skip
+    flagged = data.run(spikes.spikes, trend, series=("category",))
+    flagged = flagged[flagged["category"].isin(leaders)]
+    marks = None
+    if not flagged.empty:
+        marks = {t("types.spike"): (
+            [month_short(fmt.month_key(m)) for m in flagged["month"]], list(flagged["cases"]),
+            [t("types.spike_label", category=c, n=fmt.number(n), expected=fmt.number(e))
+             for c, n, e in zip(flagged["category"], flagged["cases"], flagged["expected"], strict=True)])}  # fmt: skip
+    lines = charts.lines(months, series, hover, marks=marks, axis_title=t("axis.cases"))
+    spike_note = t("types.spikes_found", n=len(flagged)) if marks else t("types.no_spikes")
+    blocks.chart(
+        lines,
+        title=t("types.trend"),
+        caption_text=blocks.caption(
+            period=trend_span, source=t("source.petitions"), n=int(mix["cases"].sum())
+        ),
+        table=pivot.reset_index().assign(month=months).rename(columns={"month": t("col.month")}),
+        metric="spikes",
+        description=t("desc.trend", n=len(order), spikes=len(flagged)),
+        key="category_trend",
+        notes=[spike_note],
+    )
+
+    channels = data.run(types.type_counts, filters, by="channel").sort_values(
+        "cases", ascending=False
+    )
+    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
+             for c, n, s in zip(channels["channel"], channels["cases"], channels["share"], strict=True)]  # fmt: skip
+    blocks.chart(
+        charts.bars(
+            list(channels["channel"]), list(channels["cases"]), hover, axis_title=t("axis.cases")
+        ),
+        title=t("types.channels"),
+        caption_text=blocks.caption(
+            period=span, source=t("source.petitions"), n=int(channels["cases"].sum())
+        ),
+        table=pd.DataFrame(
+            {
+                t("col.channel"): channels["channel"],
+                t("col.cases"): channels["cases"],
+                t("col.share"): [fmt.percent(v) for v in channels["share"]],
+            }
+        ),  # fmt: skip
+        metric="type_counts",
+        description=t(
+            "desc.channels",
+            top=channels["channel"].iloc[0],
+            share=fmt.percent(channels["share"].iloc[0]),
+        ),
+        key="channels",
+        drill=("channel", lambda point: point.get("x")),
+    )
+
+    changes = data.run(
+        types.type_changes, filters.with_period(filters.end, filters.end), by="category"
+    )
+    if not changes.empty:
+        changes = changes.sort_values("cases", ascending=False)
+        st.subheader(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
+        st.dataframe(pd.DataFrame({
+            t("col.category"): changes["category"], t("col.cases"): changes["cases"],
+            t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
+            t("col.mom"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["mom_change"]],
+            t("col.last_year"): [fmt.number(v) for v in changes["last_year_cases"]],
+            t("col.yoy"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["yoy_change"]],
+        }), hide_index=True, width="stretch")  # fmt: skip
+        blocks.definition("type_changes", t("types.changes_title"))
+
+
+# ---------------------------------------------------------------- repeat petitions
+
+
+def repeats_tab(selection) -> None:
+    filters = selection.filters
+    trend, trend_span = _trend(filters)
+    frame = data.run(types.repeat_petitions, trend, by="month")
+    if frame.empty or frame["cases"].sum() == 0:
+        blocks.empty()
+        return
+    months = _months(frame)
+    hover = [t("hover.repeat", month=m, rate=fmt.percent(r), n=fmt.number(n), keyed=fmt.number(k))
+             for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
+    overall = data.run(types.repeat_petitions, trend).iloc[0]
+    blocks.chart(
+        charts.lines(
+            months,
+            {t("indicator.repeat_rate"): list(frame["repeat_rate"])},
+            {t("indicator.repeat_rate"): hover},
+            percent=True,
+        ),  # fmt: skip
+        title=t("repeats.title"),
+        caption_text=blocks.caption(
+            period=trend_span,
+            source=t("source.petitions"),
+            n=int(overall["cases_with_key"]),
+            note=t(
+                "repeats.note",
+                rate=fmt.percent(overall["repeat_rate"]),
+                people=fmt.number(overall["repeat_petitioners"]),
+            ),
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.month"): months,
+                t("col.cases"): frame["cases"],
+                t("col.cases_with_key"): frame["cases_with_key"],
+                t("col.repeat_cases"): frame["repeat_cases"],
+                t("col.repeat_rate"): [fmt.percent(v) for v in frame["repeat_rate"]],
+                t("col.repeat_petitioners"): frame["repeat_petitioners"],
+            }
+        ),  # fmt: skip
+        metric="repeat_petitions",
+        description=t("desc.repeats", rate=fmt.percent(overall["repeat_rate"])),
+        key="repeats",
+        notes=[t("repeats.no_key", n=fmt.number(overall["cases"] - overall["cases_with_key"]))]
+        if overall["cases"] > overall["cases_with_key"]
+        else None,
+    )
+
+
+TABS = (("tab.timeliness", timeliness_tab), ("tab.regional", regional_tab),
+        ("tab.types", types_tab), ("tab.repeats", repeats_tab))  # fmt: skip
+
+selection = blocks.page("page.petitions")
+if selection is not None:
+    tabs = st.tabs([t(k) for k, _ in TABS], key="tab", on_change="rerun", bind="query-params")
+    for tab, (_, draw) in zip(tabs, TABS, strict=True):
+        if tab.open:
+            with tab, blocks.guarded():
+                draw(selection)

@@ -1,0 +1,276 @@
+"""滿意度調查: satisfaction by wave with its interval, dimensions and items, reliability,
+the change between two waves with its test in words, units against the agency, and the
+petitioners' rating of replies. The convention (Taiwan, or without no-opinion answers) is
+a visible switch."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import blocks, charts, data, fmt
+from dashboard.ui import period, t
+from metrics import dimensions, reliability, reply_satisfaction, satisfaction
+from metrics.satisfaction import CONVENTIONS, sampling_error_sentence
+
+SMALL = blocks.SMALL_SAMPLE
+
+
+def _small(n) -> str:
+    return t("note.small_sample_short") if n < SMALL else ""
+
+
+def _rate_hover(name: str, row) -> str:
+    return t("hover.satisfaction", name=name, rate=fmt.percent(row["rate"]), low=fmt.percent(row["ci_low"]),
+             high=fmt.percent(row["ci_high"]), n=fmt.number(row["n"]), small=_small(row["n"]))  # fmt: skip
+
+
+def by_wave(selection, convention: str) -> pd.DataFrame | None:
+    filters = selection.filters
+    waves = data.run(satisfaction.survey_satisfaction, filters, by=("wave",), convention=convention)
+    if waves.empty:
+        blocks.empty("empty.no_survey")
+        return None
+    names = list(waves["wave"])
+    latest = waves.iloc[-1]
+    hover = [_rate_hover(w, r) for w, r in zip(names, waves.to_dict("records"), strict=True)]
+    fig = charts.lines(names, {t("indicator.survey_satisfaction"): list(waves["rate"])},
+                       {t("indicator.survey_satisfaction"): hover}, percent=True,
+                       band=(list(waves["ci_low"]), list(waves["ci_high"])), band_name=t("survey.band"))  # fmt: skip
+    error = sampling_error_sentence(int(latest["n"])) if latest["n"] > 0 else ""
+    notes = [t("survey.latest", wave=latest["wave"], rate=fmt.percent(latest["rate"]), n=fmt.number(latest["n"]),
+               error=fmt.number(latest["max_sampling_error"], 1))]  # fmt: skip
+    small = [w for w, n in zip(names, waves["n"], strict=True) if n < SMALL]
+    if small:
+        notes.append(t("note.small_waves", waves="、".join(small), minimum=SMALL))
+    blocks.chart(
+        fig,
+        title=t("survey.by_wave"),
+        caption_text=blocks.caption(
+            period=period(filters.start, filters.end),
+            source=t("source.surveys"),
+            n=int(waves["n"].sum()),
+            note=error,
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.wave"): names,
+                t("col.n"): waves["n"],
+                t("col.satisfied"): waves["satisfied"],
+                t("col.rate"): [fmt.percent(v) for v in waves["rate"]],
+                t("col.ci"): [
+                    f"{fmt.percent(lo)} – {fmt.percent(hi)}"
+                    for lo, hi in zip(waves["ci_low"], waves["ci_high"], strict=True)
+                ],
+                t("col.max_error"): [
+                    t("unit.points", value=f"±{v:.1f}") for v in waves["max_sampling_error"]
+                ],
+                t("col.note"): [_small(n) for n in waves["n"]],
+            }
+        ),  # fmt: skip
+        metric="survey_satisfaction",
+        description=t(
+            "desc.by_wave", n=len(waves), wave=latest["wave"], rate=fmt.percent(latest["rate"])
+        ),
+        key="survey_by_wave",
+        notes=notes,
+    )
+    return waves
+
+
+def dimensions_and_items(selection, convention: str) -> None:
+    filters = selection.filters
+    dims = data.run(
+        satisfaction.survey_satisfaction,
+        filters,
+        by=("dimension",),
+        convention=convention,
+        items="all",
+    )
+    if dims.empty:
+        return
+    hover = [
+        _rate_hover(d, r) for d, r in zip(dims["dimension"], dims.to_dict("records"), strict=True)
+    ]
+    blocks.chart(
+        charts.bars(list(dims["dimension"]), list(dims["rate"]), hover, percent=True),
+        title=t("survey.dimensions"),
+        caption_text=blocks.caption(
+            period=period(filters.start, filters.end),
+            source=t("source.surveys"),
+            n=int(dims["n"].sum()),
+            note=t("survey.pooled_note"),
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.dimension"): dims["dimension"],
+                t("col.n"): dims["n"],
+                t("col.rate"): [fmt.percent(v) for v in dims["rate"]],
+                t("col.mean_score"): [fmt.number(v, 2) for v in dims["mean_score"]],
+            }
+        ),  # fmt: skip
+        metric="survey_satisfaction",
+        description=t("desc.dimensions", n=len(dims)),
+        key="survey_dimensions",
+    )
+    items = data.run(
+        satisfaction.survey_satisfaction, filters, by=("item",), convention=convention, items="all"
+    )
+    items = items.sort_values("rate")
+    st.subheader(t("survey.items"))
+    st.dataframe(pd.DataFrame({
+        t("col.item"): items["item"], t("col.item_text"): items["item_text"], t("col.n"): items["n"],
+        t("col.rate"): [fmt.percent(v) for v in items["rate"]],
+        t("col.mean_score"): [fmt.number(v, 2) for v in items["mean_score"]],
+        t("col.note"): [_small(n) for n in items["n"]],
+    }), hide_index=True, width="stretch")  # fmt: skip
+    st.caption(t("survey.items_note"))
+
+
+def reliability_table(selection) -> None:
+    frame = data.run(reliability.survey_reliability, selection.filters)
+    st.subheader(t("survey.reliability"))
+    if frame.empty:
+        blocks.empty("empty.no_survey")
+        return
+    st.dataframe(pd.DataFrame({
+        t("col.wave"): frame["wave"], t("col.items"): frame["items"],
+        t("col.complete"): frame["complete"], t("col.excluded"): frame["excluded"],
+        t("col.alpha"): [fmt.number(v, 3) for v in frame["alpha"]],
+        t("col.band"): [t(f"alpha.{b}") for b in frame["band"]],
+    }), hide_index=True, width="stretch")  # fmt: skip
+    blocks.definition("survey_reliability", t("survey.reliability"))
+
+
+def change(selection, convention: str) -> None:
+    filters = selection.filters.with_period(None, selection.filters.end)
+    waves = data.run(satisfaction.wave_order, filters)
+    st.subheader(t("survey.change"))
+    if len(waves) < 2:
+        blocks.empty("empty.two_waves")
+        return
+    left, right = st.columns(2)
+    wave_from = left.selectbox(
+        t("survey.wave_from"), waves, index=len(waves) - 2, key="wave_from", bind="query-params"
+    )
+    wave_to = right.selectbox(
+        t("survey.wave_to"), waves, index=len(waves) - 1, key="wave_to", bind="query-params"
+    )
+    if wave_from == wave_to:
+        st.info(t("survey.same_wave"))
+        return
+    row = data.run(satisfaction.satisfaction_change, filters, wave_from=wave_from, wave_to=wave_to,
+                   convention=convention).iloc[0]  # fmt: skip
+    verdict = t("survey.significant") if row["significant"] else t("survey.not_significant")
+    st.markdown(t("survey.change_sentence", wave_from=wave_from, wave_to=wave_to,
+                  rate_from=fmt.percent(row["rate_from"]), rate_to=fmt.percent(row["rate_to"]),
+                  change=t("unit.points", value=f"{row['change_pp']:+.1f}"),
+                  p=fmt.number(row["p_value"], 3), verdict=verdict))  # fmt: skip
+    blocks.definition("satisfaction_change", t("survey.change"))
+
+
+def units(selection, convention: str) -> None:
+    filters = selection.filters
+    frame = data.run(satisfaction.survey_satisfaction, filters, by=("unit",), convention=convention)
+    whole = data.run(satisfaction.survey_satisfaction, filters, by=(), convention=convention)
+    if frame.empty or whole.empty:
+        return
+    agency = float(whole["rate"].iloc[0])
+    frame = frame.sort_values("rate", ascending=False)
+    colours = [charts.GOOD if r >= agency else charts.BAD for r in frame["rate"]]
+    hover = [
+        _rate_hover(u, r) for u, r in zip(frame["unit"], frame.to_dict("records"), strict=True)
+    ]
+    fig = charts.bars(
+        list(frame["unit"]),
+        list(frame["rate"]),
+        hover,
+        horizontal=True,
+        colours=colours,
+        percent=True,
+    )
+    fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
+                  annotation_text=t("survey.agency_rate", rate=fmt.percent(agency)))  # fmt: skip
+    blocks.chart(
+        fig,
+        title=t("survey.units"),
+        caption_text=blocks.caption(
+            period=period(filters.start, filters.end),
+            source=t("source.surveys"),
+            n=int(frame["n"].sum()),
+            note=t("survey.units_note"),
+        ),  # fmt: skip
+        table=pd.DataFrame(
+            {
+                t("col.unit"): frame["unit"],
+                t("col.n"): frame["n"],
+                t("col.rate"): [fmt.percent(v) for v in frame["rate"]],
+                t("col.vs_agency"): [
+                    t("survey.above") if r >= agency else t("survey.below") for r in frame["rate"]
+                ],
+                t("col.note"): [_small(n) for n in frame["n"]],
+            }
+        ),  # fmt: skip
+        metric="survey_satisfaction",
+        description=t("desc.units", n=len(frame), rate=fmt.percent(agency)),
+        key="survey_units",
+        drill=("unit", lambda point: point.get("y")),
+    )
+
+
+def replies(selection) -> None:
+    filters = selection.filters
+    for by, title_key, key in (("unit", "survey.reply_by_unit", "reply_units"),
+                               ("reply_speed", "survey.reply_by_speed", "reply_speed")):  # fmt: skip
+        frame = data.run(reply_satisfaction.reply_satisfaction, filters, by=(by,))
+        frame = frame[frame["rated"] > 0]
+        if frame.empty:
+            continue
+        labels = [str(v) for v in frame[by]]
+        hover = [t("hover.reply_satisfaction", name=g, rate=fmt.percent(r), rated=fmt.number(n), small=_small(n))
+                 for g, r, n in zip(labels, frame["rate"], frame["rated"], strict=True)]  # fmt: skip
+        blocks.chart(
+            charts.bars(labels, list(frame["rate"]), hover, percent=True, horizontal=by == "unit"),
+            title=t(title_key),
+            caption_text=blocks.caption(
+                period=period(filters.start, filters.end),
+                source=t("source.petitions"),
+                n=int(frame["rated"].sum()),
+            ),  # fmt: skip
+            table=pd.DataFrame(
+                {
+                    t(f"col.{by}"): labels,
+                    t("col.cases"): frame["cases"],
+                    t("col.rated"): frame["rated"],
+                    t("col.coverage"): [fmt.percent(v) for v in frame["coverage"]],
+                    t("col.rate"): [fmt.percent(v) for v in frame["rate"]],
+                }
+            ),  # fmt: skip
+            metric="reply_satisfaction",
+            description=t("desc.replies", n=len(frame)),
+            key=key,
+            drill=("unit", lambda point: point.get("y")) if by == "unit" else None,
+        )
+
+
+def body(selection) -> None:
+    convention = st.segmented_control(
+        t("survey.convention"), tuple(CONVENTIONS), format_func=lambda c: t(f"convention.{c}"),
+        default="taiwan", required=True, key="conv", bind="query-params",
+    )  # fmt: skip
+    st.caption(t(f"convention.{convention}.explained"))
+    if not data.run(dimensions.values, "waves"):
+        blocks.empty("empty.no_survey")
+    elif by_wave(selection, convention) is not None:
+        dimensions_and_items(selection, convention)
+        reliability_table(selection)
+        units(selection, convention)
+    change(selection, convention)
+    st.header(t("survey.replies"))
+    replies(selection)
+
+
+selection = blocks.page("page.surveys")
+if selection is not None:
+    with blocks.guarded():
+        body(selection)
