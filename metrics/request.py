@@ -35,7 +35,9 @@ MODULE_TABLES: dict[str, tuple[str, ...]] = {
     "metrics.reliability": ("survey_responses",),
     "metrics.phone_tests": ("phone_tests",),
     "metrics.scorecard": ("petitions", "survey_responses", "phone_tests"),
+    "metrics.funnel": ("petitions", "survey_responses"),
     "metrics.summary": ("petitions", "survey_responses", "phone_tests"),
+    "metrics.data_status": (),  # the load bookkeeping: no filters apply
 }
 
 # Options a metric may accept (keyword argument -> how the user names it).
@@ -101,6 +103,8 @@ class MetricRequest:
     def empty_reason(self, con: duckdb.DuckDBPyConnection) -> str:
         """What to say when the result has no rows: the data's span, or that none is loaded."""
         spans = [dimensions.coverage(con, t) for t in self.tables]
+        if not spans:
+            return "資料庫中還沒有這項資料。"
         if not any(s.rows for s in spans):
             return "；".join(s.sentence() for s in spans) + "。請先載入資料（svcq load）。"
         period = _period_text(self.filters)
@@ -239,6 +243,8 @@ def build(
     if ignored:
         held = "、".join(dimensions.TABLES[t] for t in tables)
         wanted = "、".join(FILTER_OPTIONS[f] for f in ignored)
+        if not tables:
+            raise ValueError(f"{name} 描述整個資料庫，不依{wanted}篩選")
         raise ValueError(f"{name} 讀取的資料（{held}）沒有{wanted}，不能以此篩選")
     given: dict[str, object] = {
         "by": _texts(by) or None,

@@ -84,6 +84,7 @@ def test_month_is_its_first_day():
         ({"family": "scorecard", "by": ["unit"]}, "unit_scorecard 不接受分組（--by）"),
         ({"family": "satisfaction", "channels": ["1999"]}, "沒有陳情管道（--channel）"),
         ({"family": "phone-tests", "districts": ["鳳山區"]}, "沒有行政區（--district）"),
+        ({"family": "data-status", "units": ["民政課"]}, "load_batches 描述整個資料庫"),
         ({"family": "satisfaction", "items": ["all", "ENV1"]}, "不能與其他題目代碼一起指定"),
         ({"family": "satisfaction", "convention": "us"}, "不支援的滿意度計算方式：us"),
         ({"family": "timeliness", "start": "2025/13/01"}, "無法解析"),
