@@ -182,7 +182,7 @@ class AttachedReader:
             raise FileNotFoundError(str(self.path))
         with self._lock:
             if self._con is None or stamp != self._stamp:
-                con = duckdb.connect()
+                con = duckdb.connect(config=READ_CONFIG)
                 con.execute("ATTACH ? AS svcq (READ_ONLY)", [str(self.path)])
                 self._con, self._stamp = con, stamp
             con = self._con
