@@ -25,7 +25,7 @@ import pyarrow as pa
 from etl import database, districts, petitions, phone_tests, pii, row_hash, surveys, validate
 from etl.deadlines import DUE_DATES_SQL
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
-from etl.reader import Table, read_table
+from etl.reader import ReadError, Table, read_table
 from etl.validate import Reasons
 from store.db import scalar
 
@@ -81,6 +81,8 @@ def load_file(
     progress("讀取檔案", 0, 1)
     table = read_table(path, encoding=encoding or mapping.encoding, sheet=mapping.sheet)
     mapping.check_columns(list(table.frame.columns), path.name)
+    if not table.rows_read:  # an empty batch would say a load happened when nothing did
+        raise ReadError(f"{path.name} 只有標題列，沒有任何資料列；沒有可載入的內容")
     progress("讀取檔案", 1, 1)
     secret = pii.load_or_create_key(pii.key_path_for(db_path))
     with database.write_session(db_path) as con:

@@ -154,10 +154,7 @@ class Mapping:
         optional = self.optional_columns()
         missing = [c for c in self.source_columns() if c not in columns and c not in optional]
         if missing:
-            raise MappingError(
-                f"{file_name} 缺少對照檔「{self.name}」要求的欄位：{'、'.join(missing)}。"
-                f"檔案的欄位為：{'、'.join(columns)}。請修正對照檔（--mapping）或檔案標題列。"
-            )
+            raise MappingError(_missing_columns(self, missing, columns, file_name))
 
     def extract(self, frame: pd.DataFrame) -> pd.DataFrame:
         """One cleaned text column per canonical field (and per item/rubric column); an
@@ -214,6 +211,42 @@ def _clean(series: pd.Series, *, halfwidth_text: bool = True) -> pd.Series:
 _WIDE = "[\uff01-\uff5e\u3000]"
 
 
+# Columns listed in a message at most: a file with 10,000 columns must not print them all.
+LISTED_COLUMNS = 20
+_KIND_NAMES = {"petitions": "陳情案件", "surveys": "滿意度問卷", "phone-tests": "電話禮貌測試"}
+
+
+def _listed(names: list[str]) -> str:
+    shown = "、".join(n[:40] for n in names[:LISTED_COLUMNS])
+    return shown + (f"…等共 {len(names):,} 欄" if len(names) > LISTED_COLUMNS else "")
+
+
+def _missing_columns(
+    mapping: Mapping, missing: list[str], columns: list[str], file_name: str
+) -> str:
+    """The message for a file without the mapping's columns. A file sharing no column with
+    the mapping is not an export of this kind (or not an export at all, e.g. a system
+    file): its first line is not quoted, since it may be anything."""
+    if not set(mapping.source_columns()) & set(columns):
+        return (
+            f"{file_name} 不是可辨識的{_KIND_NAMES.get(mapping.kind, mapping.kind)}匯出檔："
+            f"第一列沒有對照檔「{mapping.name}」的任何欄位（應有：{_listed(missing)}）。"
+            f"請確認檔案，或以 --mapping 指定對照檔。"
+        )
+    return (
+        f"{file_name} 缺少對照檔「{mapping.name}」要求的欄位：{_listed(missing)}。"
+        f"檔案的欄位為：{_listed(columns)}。請修正對照檔（--mapping）或檔案標題列。"
+    )
+
+
+# Values a code list may map to: text or numbers, not tables or lists.
+_SCALAR = (str, int, float)
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, _SCALAR) and not isinstance(value, bool)
+
+
 def _spec(kind: str, name: str, raw: object) -> FieldSpec:
     if isinstance(raw, str):
         return FieldSpec(column=raw)
@@ -226,8 +259,12 @@ def _spec(kind: str, name: str, raw: object) -> FieldSpec:
     for key in ("column", "date", "time", "address"):
         if key in raw and not isinstance(raw[key], str):
             raise MappingError(f"欄位 {name} 的 {key} 應為欄位名稱（文字）")
-    if "codes" in raw and not isinstance(raw["codes"], dict):
-        raise MappingError(f'欄位 {name} 的 codes 應為代碼表，如 {{ "1" = "1999" }}')
+    if "codes" in raw and (
+        not isinstance(raw["codes"], dict) or not all(_scalar(v) for v in raw["codes"].values())
+    ):
+        raise MappingError(
+            f'欄位 {name} 的 codes 應為代碼表，每個代碼對應一個文字或數字，如 {{ "1" = "1999" }}'
+        )
     if "value" in raw and not isinstance(raw["value"], str | int | float):
         raise MappingError(f"欄位 {name} 的 value 應為文字或數字")
     if "optional" in raw and not isinstance(raw["optional"], bool):
@@ -279,10 +316,17 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"對照檔 {name} 不是有效的 TOML：{exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where[1]} 行第 {where[2]} 字附近" if where else "某處"
+        raise MappingError(
+            f"對照檔 {name} 不是有效的 TOML：{at}有語法錯誤（常見原因：文字未加引號、"
+            f"同一欄位寫了兩次、括號未成對）"
+        ) from None
     kind = doc.get("kind")
     if kind not in KINDS:
         raise MappingError(f"對照檔 {name} 的 kind 應為 {'、'.join(KINDS)} 其中之一")
+    if not isinstance(doc.get("source_system", ""), str):
+        raise MappingError(f"對照檔 {name} 的 source_system 應為文字")
     source = str(doc.get("source_system") or "").strip()
     if not source:
         raise MappingError(f"對照檔 {name} 缺少 source_system（案件來源系統名稱）")
@@ -304,7 +348,12 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
     missing = [f for f in allowed["required"] if f not in raw_fields]
     if missing:
         raise MappingError(f"對照檔 {name} 缺少必要欄位：{'、'.join(missing)}")
-    fields_ = {k: _spec(kind, k, v) for k, v in raw_fields.items()}
+    try:
+        fields_ = {k: _spec(kind, k, v) for k, v in raw_fields.items()}
+    except MappingError as exc:
+        raise MappingError(f"對照檔 {name}：{exc}") from None
+    if not all(isinstance(v, str) for v in (doc.get("pii") or {}).values()):
+        raise MappingError(f"對照檔 {name} 的 [pii] 每一項應為欄位名稱（文字）")
     pii = {str(k): str(v) for k, v in (doc.get("pii") or {}).items()}
     bad_pii = set(pii) - set(PII_FIELDS)
     if bad_pii:
@@ -313,6 +362,10 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
     as_of = read.get("as_of_column")
     if as_of is not None and (not isinstance(as_of, str) or not as_of.strip()):
         raise MappingError(f"對照檔 {name} 的 [read] as_of_column 應為欄位名稱（文字）")
+    for key in ("encoding", "sheet"):
+        if key in read and not isinstance(read[key], str):
+            example = '"cp950"' if key == "encoding" else '"工作表1"'
+            raise MappingError(f"對照檔 {name} 的 [read] {key} 應為文字，如 {key} = {example}")
     base = base_dir or Path(".")
     mapping = Mapping(
         kind=kind,
@@ -344,6 +397,13 @@ def _survey_parts(mapping: Mapping, doc: dict) -> None:
     if not isinstance(overall, str) or not overall.strip():
         raise MappingError(f"對照檔 {mapping.name} 的 overall_dimension 應為構面名稱（文字）")
     for i, raw in enumerate(items, start=1):
+        nested = [
+            k for k in ("column", "code", "text", "dimension") if k in raw and not _scalar(raw[k])
+        ]
+        if nested:
+            raise MappingError(
+                f"對照檔 {mapping.name} 第 {i} 個題目的 {'、'.join(nested)} 應為文字"
+            )
         try:
             code, dimension = str(raw["code"]).strip(), str(raw["dimension"]).strip()
             item = Item(str(raw["column"]), code, str(raw["text"]), dimension,
@@ -359,6 +419,10 @@ def _survey_parts(mapping: Mapping, doc: dict) -> None:
         raise MappingError(f"對照檔 {mapping.name} 的題目代碼重複：{'、'.join(repeated)}")
     answers = doc.get("answers") or {}
     _expect(answers, dict, f'對照檔 {mapping.name} 的 [answers] 應為代碼表，如 "9" = "不知道"')
+    if not all(_scalar(v) for v in answers.values()):
+        raise MappingError(
+            f'對照檔 {mapping.name} 的 [answers] 每個代碼應對應一個文字，如 "9" = "不知道"'
+        )
     mapping.answers = {str(k): str(v) for k, v in answers.items()}
 
 
@@ -395,10 +459,31 @@ def _expect(value: object, kind: type, message: str) -> None:
 
 
 def load_mapping(path: Path | str) -> Mapping:
+    """Read and check a mapping file; raises MappingError with a Chinese message."""
     path = Path(path)
     if not path.exists():
         raise MappingError(f"找不到對照檔 {path}")
-    return parse_mapping(path.read_text(encoding="utf-8"), name=path.name, base_dir=path.parent)
+    if not path.is_file():
+        raise MappingError(f"對照檔 {path} 是資料夾，不是檔案；請以 --mapping 指定 .toml 檔")
+    mapping = parse_mapping(_utf8(path, "對照檔"), name=path.name, base_dir=path.parent)
+    for listed in mapping.district_lists:
+        if not listed.is_file():
+            raise MappingError(
+                f"對照檔 {path.name} 的 [districts] lists 指向的行政區清單 {listed} 不存在"
+                f"（路徑相對於對照檔所在的資料夾）"
+            )
+        _utf8(listed, f"對照檔 {path.name} 的行政區清單")
+    return mapping
+
+
+def _utf8(path: Path, what: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MappingError(
+            f"{what} {path.name} 必須以 UTF-8 編碼儲存（它看來是 Big5 或其他編碼）；"
+            f"請用文字編輯器另存為 UTF-8"
+        ) from None
 
 
 DEFAULT_MAPPINGS = {

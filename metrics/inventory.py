@@ -1,4 +1,8 @@
-"""What a database holds: row counts, periods and the latest loads, for `svcq summary`."""
+"""What a database holds: row counts, periods and coverage, for `svcq summary`.
+
+Rates and open cases are not computed here: `svcq summary` takes them from
+``metrics.timeliness`` (``on_time_rate``, ``open_cases``), their one definition.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +23,8 @@ SELECT '電話禮貌測試', count(*), CAST(min(called_at) AS DATE), CAST(max(ca
 FROM phone_tests
 """
 
-HEADLINE_SQL = """
+COVERAGE_SQL = """
 SELECT count(*) AS petitions,
-       count(*) FILTER (WHERE NOT is_open) AS replied,
-       avg(CASE WHEN on_time THEN 1.0 WHEN NOT on_time THEN 0.0 END) AS on_time_rate,
-       count(*) FILTER (WHERE is_open) AS open_cases,
        count(DISTINCT district) FILTER (WHERE in_city) AS districts,
        count(DISTINCT unit) AS units
 FROM petitions
@@ -35,7 +36,8 @@ def inventory(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(INVENTORY_SQL).df()
 
 
-def headline(con: duckdb.DuckDBPyConnection) -> dict:
-    """A few petition figures over everything loaded."""
-    names = ("petitions", "replied", "on_time_rate", "open_cases", "districts", "units")
-    return dict(zip(names, con.execute(HEADLINE_SQL).fetchall()[0], strict=True))
+def coverage(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Petitions loaded, and how many districts of the configured city and handling units
+    they cover."""
+    names = ("petitions", "districts", "units")
+    return dict(zip(names, con.execute(COVERAGE_SQL).fetchall()[0], strict=True))

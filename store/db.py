@@ -39,9 +39,14 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
+# DuckDB's Python client otherwise reads a missing table from a Python variable of that
+# name in the caller's frames (a database without `batches` "read" the CLI's function).
+READ_CONFIG = {"python_enable_replacements": False}
+
+
 def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     """Open the live database for reading. Never blocks or is blocked by a load."""
-    return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path), read_only=True, config=READ_CONFIG)
 
 
 @contextlib.contextmanager
@@ -70,9 +75,13 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer_lock(path):
         temp = path.with_name(path.name + TEMP_SUFFIX)
         _discard(temp)
-        if path.exists():
-            shutil.copyfile(path, temp)
-        con = duckdb.connect(str(temp))
+        try:  # a copy that fails half-way (a full disk) must not stay behind
+            if path.exists():
+                shutil.copyfile(path, temp)
+            con = duckdb.connect(str(temp))
+        except BaseException:
+            _discard(temp)
+            raise
         try:
             yield con
             con.execute("CHECKPOINT")
@@ -81,8 +90,12 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
             _discard(temp)
             raise
-        _fsync(temp)
-        os.replace(temp, path)
+        try:
+            _fsync(temp)
+            os.replace(temp, path)
+        except BaseException:
+            _discard(temp)
+            raise
         _fsync_dir(path.parent)
 
 
@@ -169,7 +182,7 @@ class AttachedReader:
             raise FileNotFoundError(str(self.path))
         with self._lock:
             if self._con is None or stamp != self._stamp:
-                con = duckdb.connect()
+                con = duckdb.connect(config=READ_CONFIG)
                 con.execute("ATTACH ? AS svcq (READ_ONLY)", [str(self.path)])
                 self._con, self._stamp = con, stamp
             con = self._con

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -14,14 +13,18 @@ from tests.template_files import PETITION_COLUMNS, petition, write_rows
 runner = CliRunner()
 
 
-def all_commands(group: click.Group, prefix=()):
+def all_commands(group, prefix=()):
     for name, command in group.commands.items():
         yield (*prefix, name), command
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a group (Typer's own, not click.Group)
             yield from all_commands(command, (*prefix, name))
 
 
 COMMANDS = list(all_commands(get_command(app)))
+
+
+def test_the_command_list_includes_subcommands():
+    assert {("load", "petitions"), ("load", "calendar"), ("metrics",)} <= dict(COMMANDS).keys()
 
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=[" ".join(p) for p, _ in COMMANDS])
@@ -120,3 +123,21 @@ def test_a_bad_calendar_file_is_refused_in_plain_words(db_path, tmp_path):
     result = runner.invoke(app, ["load", "calendar", str(bad), "--db", str(db_path)])
     assert result.exit_code == EXIT_FAILED
     assert "不是行政機關辦公日曆表" in result.output
+
+
+def test_rejects_csv_neutralises_formulas_in_raw_cells(db_path, tmp_path):
+    import csv
+
+    bad = petition("A1", "2025-03-03 09:00:00", 行政區="火星區", 承辦單位="@SUM(1)",
+                   陳情主旨='=HYPERLINK("http://evil.example","點我")', 案件類別="-1+2")  # fmt: skip
+    path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, [bad])
+    assert runner.invoke(app, ["load", "petitions", str(path), "--db", str(db_path)]).exit_code == 3
+    exported = tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["rejects", "1", "--csv", str(exported), "--db", str(db_path)])
+    assert result.exit_code == EXIT_OK, result.output
+    with open(exported, encoding="utf-8-sig", newline="") as fh:
+        record = next(csv.DictReader(fh))
+    assert record["承辦單位"] == "'@SUM(1)"
+    assert record["陳情主旨"] == '\'=HYPERLINK("http://evil.example","點我")'
+    assert record["案件類別"] == "'-1+2"
+    assert record["列號"] == "1"

@@ -69,3 +69,128 @@ def test_bad_arguments_exit_2_with_a_reason(sample_db, args, phrase):
     con = duckdb.connect(str(sample_db), read_only=True)
     assert con.execute("SELECT count(*) FROM petitions").fetchall()[0][0] > 0
     con.close()
+
+
+# ---------------------------------------------------------------- survey items from the CLI
+
+
+def _json(args: list[str], db) -> list[dict]:
+    result = runner.invoke(app, [*args, "--format", "json", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _sample_answers(sample_db) -> pd.DataFrame:
+    con = duckdb.connect(str(sample_db), read_only=True)
+    frame = con.execute(
+        "SELECT a.item_code, a.score, a.answer, i.dimension "
+        "FROM survey_answers a JOIN survey_items i USING (item_code)"
+    ).df()
+    con.close()
+    return frame
+
+
+def _rate(answers: pd.DataFrame, *, no_opinion_counts: bool) -> float:
+    # Independent of the metric's SQL: satisfied = score 4 or 5 over the valid answers.
+    valid = answers["score"].notna()
+    if no_opinion_counts:
+        valid |= answers["answer"].isin(["無意見", "不知道"])
+    return float((answers["score"] >= 4).sum() / valid.sum())
+
+
+def test_item_codes_choose_the_items_pooled(sample_db):
+    rows = _json(["metrics", "satisfaction", "--item", "ENV1", "--item", "ENV2", "--by", "item"],
+                 sample_db)  # fmt: skip
+    answers = _sample_answers(sample_db)
+    assert [r["item"] for r in rows] == ["ENV1", "ENV2"]
+    for row in rows:
+        mine = answers[answers["item_code"] == row["item"]]
+        assert row["rate"] == pytest.approx(_rate(mine, no_opinion_counts=True))
+
+
+def test_a_dimension_and_a_convention(sample_db):
+    [row] = _json(["metrics", "satisfaction", "--dimension", "服務禮儀", "--by", "dimension",
+                   "--convention", "substantive_only"], sample_db)  # fmt: skip
+    answers = _sample_answers(sample_db)
+    mine = answers[answers["dimension"] == "服務禮儀"]
+    assert row["dimension"] == "服務禮儀"
+    assert row["n"] == int(mine["score"].notna().sum())
+    assert row["rate"] == pytest.approx(_rate(mine, no_opinion_counts=False))
+
+
+def test_reliability_takes_a_dimension(sample_db):
+    rows = _json(["metrics", "satisfaction", "--metric", "survey_reliability",
+                  "--dimension", "服務禮儀"], sample_db)  # fmt: skip
+    assert rows and {r["items"] for r in rows} == {3}  # ETQ1-3 of the template
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["metrics", "timeliness", "--item", "ENV1"], "on_time_rate 不接受題目（--item）"),
+        (["metrics", "satisfaction", "--metric", "survey_reliability", "--convention", "taiwan"],
+         "survey_reliability 不接受滿意度計算方式（--convention）"),
+        (["metrics", "satisfaction", "--convention", "us"], "不支援的滿意度計算方式"),
+        (["metrics", "satisfaction", "--channel", "1999"], "沒有陳情管道（--channel）"),
+    ],
+)  # fmt: skip
+def test_options_a_metric_does_not_take_are_refused(sample_db, args, phrase):
+    result = runner.invoke(app, [*args, "--db", str(sample_db)])
+    assert result.exit_code == 2, result.output
+    assert phrase in result.output.replace("\n", "")
+
+
+# ---------------------------------------------------------------- empty results say why
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["metrics", "regional", "--district", "鳳山"], "行政區「鳳山」不在資料中；最接近的有：鳳山區"),
+        (["metrics", "types", "--category", "都市建設與發屜"],
+         "陳情類別「都市建設與發屜」不在資料中；最接近的有：都市建設與發展"),
+        (["metrics", "satisfaction", "--item", "ENV9"], "題目代碼「ENV9」不在資料中"),
+        (["metrics", "satisfaction", "--dimension", "服務禮義"], "最接近的有：服務禮儀"),
+        (["metrics", "timeliness", "--by", "month", "--from", "2040-01-01"],
+         "沒有符合條件的資料（期間自 2040-01-01 起）"),
+    ],
+)  # fmt: skip
+def test_a_value_that_matches_nothing_is_named(sample_db, args, phrase):
+    result = runner.invoke(app, [*args, "--db", str(sample_db)])
+    assert result.exit_code == 0, result.output
+    assert "注意：" in result.output and phrase in result.output.replace("\n", "")
+    assert "[]" not in result.output
+
+
+def test_machine_formats_stay_parseable_with_the_warning_beside(sample_db):
+    args = ["metrics", "timeliness", "--by", "month", "--from", "2040-01-01", "--format", "json",
+            "--db", str(sample_db)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+    assert "沒有符合條件的資料" in result.stderr
+
+
+# ---------------------------------------------------------------- formula injection
+
+
+def test_metric_csv_neutralises_formulas(db_path, tmp_path):
+    from tests.template_files import PETITION_COLUMNS, petition, write_rows
+
+    units = ['=HYPERLINK("http://x","y")', "+SUM(1+1)", "@SUM(1)", "\r=1+2", "-1+2"]
+    rows = [
+        petition(f"C{i}", "2025-03-03 09:00:00", 承辦單位=unit, 結案時間="2025-03-04 10:00:00")
+        for i, unit in enumerate(units)
+    ]
+    path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, rows)
+    assert runner.invoke(app, ["load", "petitions", str(path), "--db", str(db_path)]).exit_code == 0
+    result = runner.invoke(app, ["metrics", "timeliness", "--by", "unit", "--format", "csv",
+                                 "--db", str(db_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import csv
+    import io
+
+    cells = [r[0] for r in csv.reader(io.StringIO(result.stdout, newline=""))][1:]
+    # the loader trims cells, so "\r=1+2" is stored as "=1+2"
+    expected = ['\'=HYPERLINK("http://x","y")', "'+SUM(1+1)", "'@SUM(1)", "'=1+2", "'-1+2"]
+    assert sorted(cells) == sorted(expected)

@@ -1,0 +1,141 @@
+"""Tables written for people to open in a spreadsheet: CSV and XLSX, safe to open.
+
+A spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+carriage return before one) as a formula: ``=HYPERLINK(...)`` in a rejected row's raw
+cells would become a live link in the analyst's Excel. Every table the product writes
+goes through ``safe_frame``, which prefixes such text cells with a single quote
+(OWASP, CSV injection). Numbers stay numbers: a numeric column's -3.5 is written as a
+number, and so is text that is exactly a plain number ("-3.5"), because a spreadsheet
+reads it as that number and nothing else; text such as "-1+2" is quoted.
+Column names are cells too and get the same treatment.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import numbers
+import re
+from collections.abc import Hashable
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+# Text a spreadsheet reads as a plain number, never a formula: sign, digits, decimals, exponent.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Control characters XLSX (XML) cannot hold; replaced rather than failing the export.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel on Windows reads the Chinese correctly
+DEFAULT_SHEET = "資料"
+
+
+def safe_text(text: str) -> str:
+    """Text that a spreadsheet shows as text: a quote before a formula-like start."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return QUOTE + text
+    return text
+
+
+def safe_cell(value: object) -> object:
+    """A cell safe to write: numbers, dates, booleans and missing values as they are;
+    anything else as text, quoted when it would start a formula."""
+    if value is None or isinstance(value, bool | numbers.Number | dt.date | dt.time):
+        return value
+    if isinstance(value, pd.Timestamp | pd.Timedelta) or value is pd.NaT or value is pd.NA:
+        return value
+    return safe_text(value if isinstance(value, str) else str(value))
+
+
+def _is_text_column(series: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(series)
+        or pd.api.types.is_bool_dtype(series)
+        or pd.api.types.is_datetime64_any_dtype(series)
+        or pd.api.types.is_timedelta64_dtype(series)
+    )
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell and column name made safe (numeric,
+    boolean and date columns are left as they are)."""
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        series = out.iloc[:, position]
+        if _is_text_column(series):
+            out.isetitem(position, series.astype(object).map(safe_cell, na_action="ignore"))
+    out.columns = [_safe_name(c) for c in out.columns]
+    return out
+
+
+def _safe_name(name: Hashable) -> Hashable:
+    return safe_text(name) if isinstance(name, str) else name
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV text (no index, RFC 4180 CRLF line ends), every cell safe.
+
+    CRLF line ends also make the writer quote a cell holding a lone carriage return,
+    which would otherwise split its row in a reader that takes CR as a line end.
+    """
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def write_csv(frame: pd.DataFrame, target: Path | str | IO) -> None:
+    """Write the frame as CSV, every cell safe.
+
+    A path gets UTF-8 with a BOM (Excel opens it with the right characters); a text
+    stream (e.g. standard output) gets the text; a binary stream (a download buffer)
+    gets the bytes with the BOM.
+    """
+    text = csv_text(frame)
+    if isinstance(target, str | Path):
+        with open(target, "w", encoding=CSV_ENCODING, newline="") as fh:
+            fh.write(text)
+    elif isinstance(target, io.TextIOBase) or hasattr(target, "encoding"):
+        target.write(text)
+    else:
+        target.write(text.encode(CSV_ENCODING))
+
+
+def _xlsx_value(value: object) -> object:
+    value = safe_cell(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub("\ufffd", value)
+    return value
+
+
+def write_xlsx(frame: pd.DataFrame, target: Path | str | IO, *, sheet: str = DEFAULT_SHEET) -> None:
+    """Write the frame as one XLSX sheet (header row, then one row per record), every cell
+    safe: text is stored as text, never as a formula, and numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(title=_XML_ILLEGAL.sub("", sheet)[:31] or DEFAULT_SHEET)
+    ws.append([_xlsx_value(c if isinstance(c, str) else str(c)) for c in frame.columns])
+    for record in frame.itertuples(index=False, name=None):
+        row = []
+        for value in record:
+            cell = WriteOnlyCell(ws, value=_xlsx_value(value))
+            if cell.data_type == "f":  # never: safe_cell quoted it; a guard for the future
+                raise ValueError("internal: a formula cell reached the XLSX writer")
+            row.append(cell)
+        ws.append(row)
+    book.save(target)

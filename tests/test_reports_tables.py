@@ -1,0 +1,117 @@
+"""CSV and XLSX exports are safe to open in a spreadsheet (OWASP CSV injection): text that
+would start a formula is quoted, numbers stay numbers. Cells written by hand, read back
+with the csv module and openpyxl (not with the code under test)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from reports.tables import csv_text, safe_cell, write_csv, write_xlsx
+
+# (cell as written into the frame, what a spreadsheet must receive)
+CELLS = [
+    ("hyperlink", '=HYPERLINK("http://evil.example","點我")', '\'=HYPERLINK("http://evil.example","點我")'),
+    ("plus", "+SUM(1+1)", "'+SUM(1+1)"),
+    ("at", "@SUM(1)", "'@SUM(1)"),
+    ("minus-formula", "-1+2", "'-1+2"),
+    ("carriage-return", "\r=1+2", "'\r=1+2"),
+    ("tab", "\t=1+2", "'\t=1+2"),
+    ("dde", "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("negative-number-text", "-3.5", "-3.5"),
+    ("plus-number-text", "+886", "+886"),
+    ("exponent", "-1e5", "-1e5"),
+    ("plain", "鳳山區", "鳳山區"),
+    ("equals-inside", "a=b", "a=b"),
+    ("empty", "", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "cell", "expected"), CELLS, ids=[c[0] for c in CELLS])
+def test_safe_cell(name, cell, expected):
+    assert safe_cell(cell) == expected
+
+
+@pytest.mark.parametrize("number", [-3.5, -1, 0, 2.25, True])
+def test_numbers_and_booleans_pass_unchanged(number):
+    assert safe_cell(number) is number
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "text": [c for _, c, _ in CELLS],
+            "amount": [-3.5 - i for i in range(len(CELLS))],
+            "count": [i - 6 for i in range(len(CELLS))],
+        }
+    )
+
+
+def test_csv_quotes_formulas_and_keeps_negative_numbers(tmp_path):
+    path = tmp_path / "out.csv"
+    write_csv(_frame(), path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM for Excel
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["text", "amount", "count"]
+    assert [r[0] for r in rows[1:]] == [e for _, _, e in CELLS]
+    assert rows[1][1] == "-3.5" and rows[1][2] == "-6"
+    # every cell that starts like a formula is quoted, whatever the column
+    for row in rows[1:]:
+        for cell in row:
+            if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                float(cell)  # only plain numbers may start so
+
+
+def test_column_names_are_cells_too():
+    frame = pd.DataFrame({"=1+2": ["x"], "-n": [1]})
+    header = next(csv.reader(io.StringIO(csv_text(frame))))
+    assert header == ["'=1+2", "'-n"]
+
+
+def test_csv_to_a_text_stream_and_a_binary_buffer():
+    frame = pd.DataFrame({"a": ["@x"]})
+    text = io.StringIO()
+    write_csv(frame, text)
+    assert text.getvalue() == "a\r\n'@x\r\n"
+    binary = io.BytesIO()
+    write_csv(frame, binary)
+    assert binary.getvalue() == "\ufeffa\r\n'@x\r\n".encode()
+
+
+def test_xlsx_stores_formulas_as_text_and_numbers_as_numbers(tmp_path):
+    path = tmp_path / "out.xlsx"
+    frame = _frame()
+    frame["missing"] = [math.nan] + [1.0] * (len(frame) - 1)
+    frame["control"] = ["a\x01b"] + [""] * (len(frame) - 1)
+    write_xlsx(frame, path)
+    sheet = openpyxl.load_workbook(path).active
+    rows = list(sheet.iter_rows())
+    assert [c.value for c in rows[0]] == ["text", "amount", "count", "missing", "control"]
+    for cell in (c for row in rows for c in row):
+        assert cell.data_type != "f", cell.coordinate  # no formula anywhere
+    texts = [row[0].value or "" for row in rows[1:]]
+    # XML reads a carriage return back as a line feed; the quote before it is what matters
+    assert texts == [e.replace("\r", "\n") for _, _, e in CELLS]
+    assert rows[1][1].value == -3.5 and rows[1][1].data_type == "n"
+    assert rows[1][2].value == -6 and rows[1][2].data_type == "n"
+    assert rows[1][3].value is None  # NaN is an empty cell
+    assert rows[1][4].value == "a\ufffdb"  # a control character XML cannot hold
+
+
+def test_xlsx_to_a_buffer_reads_back():
+    buffer = io.BytesIO()
+    write_xlsx(pd.DataFrame({"單位": ["=1+1", "科[/]室"], "n": [-2, 3]}), buffer, sheet="結果")
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = book["結果"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["單位", "n"],
+        ["'=1+1", -2],
+        ["科[/]室", 3],
+    ]
