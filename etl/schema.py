@@ -22,7 +22,7 @@ from importlib import resources
 
 import duckdb
 
-from etl import petitions, row_hash
+from etl import deadlines, petitions, row_hash
 from store.db import scalar
 from store.vocabulary import OVERALL_DIMENSION
 
@@ -135,6 +135,17 @@ def _step_derived(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(petitions.MONTHLY_SQL.format(**petitions.ALL_MONTHS))
 
 
+def _step_due_date_given(con: duckdb.DuckDBPyConnection) -> None:
+    """Petitions record whether their due date came from the source or from the policy, so
+    that a change of the office calendar recomputes only the computed ones. Rows stored
+    before are marked as well as can be known (``deadlines.mark_given_due_dates``: a due
+    date equal to the policy's on the calendar of the time counts as computed), and every
+    row hash is retaken, since the hash now covers the flag."""
+    con.execute("ALTER TABLE petitions ADD COLUMN IF NOT EXISTS due_date_given BOOLEAN")
+    deadlines.mark_given_due_dates(con)
+    row_hash.refresh(con, "petitions", petitions.COLUMNS)
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
@@ -146,6 +157,8 @@ STEPS = (
     Step(1, "陳情人代碼由文字改為 64 位元整數", _step_integer_keys),
     Step(2, "每個資料表補齊欄位與限制條件", _step_rebuild_tables),
     Step(3, "重算衍生欄位：回覆資料品質、重複陳情間隔、每月件數", _step_derived),
+    # step 4: reserved
+    Step(5, "記錄限辦日期來自原始資料或期限規則", _step_due_date_given),
 )
 SCHEMA_VERSION = STEPS[-1].number
 
