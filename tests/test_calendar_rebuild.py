@@ -216,3 +216,19 @@ def test_a_given_due_date_is_never_recomputed(db_path, tmp_path):
         (D(2025, 9, 29), True)
     ]
     con.close()
+
+
+def test_an_older_schema_is_marked_on_the_old_calendar_before_the_rebuild(db_path, old_database):
+    # A database of schema step 3 and holidays 0.87 at once: the due dates must be judged
+    # given or computed on the calendar they were computed on (P3's 09-29 is the old
+    # policy date: computed, so recomputed to 09-30), and only then the calendar rebuilt.
+    from etl.database import prepare
+    from tests.test_calendar_migration import make_step_3
+
+    make_step_3(db_path)
+    con = open_db(db_path)
+    prepare(con)
+    flags = dict(con.execute("SELECT case_id, due_date_given FROM petitions").fetchall())
+    assert flags == {"P1": False, "P2": False, "P3": False, "P4": False, "P5": True, "P6": False}
+    assert derived(con) == NEW
+    con.close()
