@@ -122,25 +122,37 @@ def load_calendar(file: FileArg, db_path: DbOption = None) -> None:
     """以行政院人事行政總處「辦公日曆表」CSV 覆寫辦公日曆。Override the office calendar (DGPA CSV)."""
     from etl.reference_tables import load_calendar as run
 
-    days, changed = _reference(run, file, db_path)
-    output.say(f"辦公日曆：讀取 {days:,} 天，其中 {changed:,} 天與原日曆不同，已更新。")
-    output.say("注意：已載入案件的期限依載入時的日曆計算；重新載入案件檔即可依新日曆重算。")
+    result = _reference(run, file, db_path)
+    output.say(
+        f"辦公日曆（批次 {result.batch_id}）：讀取 {result.rows_read:,} 天，其中 "
+        f"{len(result.days_changed):,} 天上班／放假與原日曆不同；"
+        f"已依新日曆重算 {result.petitions_changed:,} 件案件的期限與是否依限。"
+    )
+    if result.reverted_days:
+        days = "、".join(d.isoformat() for d in result.reverted_days)
+        output.warn(
+            f"警告：此檔把原為放假的平日改回上班日：{days}。"
+            "可能是舊版日曆表，請確認是人事行政總處最新（修正版）的檔案。"
+        )
 
 
 def load_population(file: FileArg, db_path: DbOption = None) -> None:
     """載入各區人口數（district, population, as_of, source）。Load district population."""
     from etl.reference_tables import load_population as run
 
-    rows = _reference(run, file, db_path)
-    output.say(f"人口資料：已載入 {rows:,} 列。")
+    result = _reference(run, file, db_path)
+    output.say(f"人口資料（批次 {result.batch_id}）：已載入 {result.rows_read:,} 列。")
 
 
 def load_deadline_policy(file: FileArg, db_path: DbOption = None) -> None:
     """載入處理期限規則（channel, category, limit_days, limit_unit, note）。Load the deadline policy."""
     from etl.reference_tables import load_deadline_policy as run
 
-    rows = _reference(run, file, db_path)
-    output.say(f"處理期限規則：已載入 {rows:,} 條；之後載入的案件依新規則計算期限。")
+    result = _reference(run, file, db_path)
+    output.say(
+        f"處理期限規則（批次 {result.batch_id}）：已載入 {result.rows_read:,} 條；"
+        "之後載入的案件依新規則計算期限。"
+    )
 
 
 def sample(

@@ -24,7 +24,7 @@ KEY = ("source_system", "case_id")
 COLUMNS = (
     "source_system", "case_id", "agency", "unit", "channel", "category", "subcategory",
     "district", "district_city", "in_city", "received_at", "received_date", "limit_days",
-    "limit_unit", "due_date", "extended_due_date", "extension_reason", "effective_due_date",
+    "limit_unit", "due_date", "due_date_given", "extended_due_date", "extension_reason", "effective_due_date",
     "first_reply_at", "closed_at", "replied_date", "status", "is_open", "reply_working_days",
     "on_time", "reply_quality", "reply_satisfaction", "petitioner_key", "subject_masked",
 )  # fmt: skip
@@ -64,6 +64,7 @@ WITH due AS ({due_sql})
 SELECT s.*,
        due.limit_days, due.limit_unit,
        coalesce(s.given_due_date, due.policy_due_date) AS due_date,
+       s.given_due_date IS NOT NULL AS due_date_given,
        coalesce(s.extended_due_date, s.given_due_date, due.policy_due_date) AS effective_due_date,
        CAST(coalesce(s.first_reply_at, s.closed_at) AS DATE) AS replied_date
 FROM {stage} s JOIN due USING (rid);

@@ -22,7 +22,7 @@ from importlib import resources
 
 import duckdb
 
-from etl import petitions, row_hash
+from etl import deadlines, petitions, row_hash
 from store.db import scalar
 from store.vocabulary import OVERALL_DIMENSION
 
@@ -140,6 +140,17 @@ def _step_batch_as_of(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE batches ADD COLUMN IF NOT EXISTS data_as_of DATE")
 
 
+def _step_due_date_given(con: duckdb.DuckDBPyConnection) -> None:
+    """Petitions record whether their due date came from the source or from the policy, so
+    that a change of the office calendar recomputes only the computed ones. Rows stored
+    before are marked as well as can be known (``deadlines.mark_given_due_dates``: a due
+    date equal to the policy's on the calendar of the time counts as computed), and every
+    row hash is retaken, since the hash now covers the flag."""
+    con.execute("ALTER TABLE petitions ADD COLUMN IF NOT EXISTS due_date_given BOOLEAN")
+    deadlines.mark_given_due_dates(con)
+    row_hash.refresh(con, "petitions", petitions.COLUMNS)
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
@@ -152,6 +163,7 @@ STEPS = (
     Step(2, "每個資料表補齊欄位與限制條件", _step_rebuild_tables),
     Step(3, "重算衍生欄位：回覆資料品質、重複陳情間隔、每月件數", _step_derived),
     Step(4, "載入紀錄加上匯出檔的資料截止日", _step_batch_as_of),
+    Step(5, "記錄限辦日期來自原始資料或期限規則", _step_due_date_given),
 )
 SCHEMA_VERSION = STEPS[-1].number
 

@@ -92,6 +92,7 @@ CREATE TABLE IF NOT EXISTS petitions (
     subject_masked      VARCHAR,            -- subject with personal data masked
     row_hash            VARCHAR NOT NULL,   -- hash of the canonical record, for idempotent reloads
     batch_id            INTEGER NOT NULL,   -- batch that last inserted or changed the row
+    due_date_given      BOOLEAN,            -- due_date came from the source (else from the policy); last, as a migration adds it
     PRIMARY KEY (source_system, case_id)
 );
 
@@ -202,7 +203,7 @@ CREATE SEQUENCE IF NOT EXISTS batch_ids START 1;
 
 CREATE TABLE IF NOT EXISTS batches (
     batch_id      INTEGER PRIMARY KEY,
-    kind          VARCHAR NOT NULL,     -- petitions / surveys / phone-tests / calendar / population
+    kind          VARCHAR NOT NULL,     -- petitions / surveys / phone-tests / calendar / population / deadline-policy
     file_name     VARCHAR NOT NULL,
     file_sha256   VARCHAR NOT NULL,
     mapping       VARCHAR,
