@@ -67,7 +67,11 @@ class PolicyLoad(ReferenceLoad):
     rows_removed: int = 0
 
 
-BATCH_SQL = "INSERT INTO batches VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+BATCH_SQL = (
+    "INSERT INTO batches (batch_id, kind, file_name, file_sha256, mapping, encoding, rows_read, "
+    "rows_loaded, rows_updated, rows_unchanged, rows_rejected, started_at, finished_at, outcome) "
+    "VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _record(con: duckdb.DuckDBPyConnection, result: ReferenceLoad, table: Table,

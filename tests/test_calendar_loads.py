@@ -168,9 +168,7 @@ def test_svcq_batches_lists_every_kind(db_path, tmp_path, monkeypatch):
         db_path,
         write(tmp_path / "d.csv", "channel,category,limit_days,limit_unit\n,,30,calendar\n"),
     )
-    import cli.main
-
-    monkeypatch.setattr(cli.main.console, "width", 200)  # the table cuts long words to fit
+    monkeypatch.setenv("COLUMNS", "200")  # Rich's width: the table cuts long words to fit
     listed = runner.invoke(app, ["batches", "--db", str(db_path)])
     assert listed.exit_code == 0
     for kind in ("calendar", "population", "deadline-policy"):
