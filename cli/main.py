@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import data_commands, load_commands, output
+from cli.dashboard_command import dashboard
 from cli.errors import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -69,6 +70,7 @@ app.command("batches")(data_commands.batches)
 app.command("sample")(load_commands.sample)
 app.command("summary")(data_commands.summary)
 app.command("metrics")(metrics_command)
+app.command("dashboard")(dashboard)
 
 
 def main() -> None:  # pragma: no cover

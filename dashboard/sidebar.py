@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data, fmt, periods
+from dashboard import data, fmt, periods, urlstate
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import t
+from dashboard.ui import labels, t
 from metrics import dimensions, freshness
 from metrics.filters import Filters
 
@@ -37,45 +37,42 @@ class Selection:
 
 def switches() -> None:
     """Language and calendar; drawn first so every later label uses them."""
+    urlstate.restore_choice("lang", LANGUAGES, "zh")
     st.segmented_control(
-        "Language / 語言",
-        LANGUAGES,
-        format_func=LANGUAGE_NAMES.get,
-        default="zh",
-        required=True,
-        key="lang",
-        bind="query-params",
+        "Language / 語言", LANGUAGES, format_func=LANGUAGE_NAMES.get, required=True, key="lang"
     )
+    urlstate.remember("lang", "zh")
+    urlstate.restore_choice("cal", fmt.CALENDARS, "roc")
     st.segmented_control(
         t("sidebar.calendar"),
         fmt.CALENDARS,
-        format_func=lambda c: t(f"sidebar.calendar.{c}"),
-        default="roc",
+        format_func=labels("sidebar.calendar"),
         required=True,
         key="cal",
-        bind="query-params",
     )
+    urlstate.remember("cal", "roc")
 
 
 def _period(as_of: dt.date) -> tuple[dt.date, dt.date, str]:
+    urlstate.restore_choice("period", periods.PRESETS, periods.DEFAULT)
     preset = st.selectbox(
-        t("sidebar.period"),
-        periods.PRESETS,
-        format_func=lambda p: t(f"preset.{p}"),
-        key="period",
-        bind="query-params",
+        t("sidebar.period"), periods.PRESETS, format_func=labels("preset"), key="period"
     )
+    urlstate.remember("period", periods.DEFAULT)
     if preset != "custom":
+        for key in ("from", "to"):
+            if key in st.query_params:
+                del st.query_params[key]
         start, end = periods.preset_period(preset, as_of)
         st.caption(t("sidebar.period_is", period=fmt.period(start, end, _lang(), _cal())))
         return start, end, preset
     default_start, _ = periods.preset_period("last_12", as_of)
-    start = st.date_input(
-        t("sidebar.from"), value=default_start, max_value=as_of, key="from", bind="query-params"
-    )
-    end = st.date_input(
-        t("sidebar.to"), value=as_of, max_value=as_of, key="to", bind="query-params"
-    )
+    urlstate.restore_date("from", default_start, None, as_of)
+    urlstate.restore_date("to", as_of, None, as_of)
+    start = st.date_input(t("sidebar.from"), max_value=as_of, key="from")
+    end = st.date_input(t("sidebar.to"), max_value=as_of, key="to")
+    urlstate.remember("from", dump=lambda d: d.isoformat())
+    urlstate.remember("to", dump=lambda d: d.isoformat())
     if start > end:
         st.warning(t("sidebar.bad_range"))
         start, end = end, start
@@ -102,13 +99,11 @@ def filters() -> Selection | None:
     chosen: dict[str, tuple[str, ...]] = {}
     for key, (field, dimension) in DIMENSION_FILTERS.items():
         options = data.run(dimensions.values, dimension)
-        picked = st.multiselect(
-            t(f"filter.{key}"),
-            options,
-            key=key,
-            bind="query-params",
-            placeholder=t("filter.all"),
-        )
+        urlstate.restore_many(key, options)
+        if any(v not in options for v in st.session_state[key]):  # a value gone after a load
+            st.session_state[key] = [v for v in st.session_state[key] if v in options]
+        picked = st.multiselect(t(f"filter.{key}"), options, key=key, placeholder=t("filter.all"))
+        urlstate.remember(key)
         chosen[field] = tuple(picked)
     return Selection(Filters(start, end, **chosen), as_of, preset)
 

@@ -64,3 +64,16 @@ def trend_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     first = end.replace(day=1)
     index = first.year * 12 + first.month - 1 - (TREND_MONTHS - 1)
     return dt.date(index // 12, index % 12 + 1, 1), end
+
+
+def labels(prefix: str):
+    """A widget's format_func: the catalog text of ``prefix.<option>`` in the language of
+    this run (bound now: Streamlit may call it outside the run, e.g. in tests)."""
+    chosen = lang()
+    return lambda value: translate(chosen, f"{prefix}.{value}")
+
+
+def month_labels():
+    """format_func for months, bound to this run's language and calendar."""
+    chosen, cal = lang(), calendar()
+    return lambda day: fmt.month(day, chosen, cal)

@@ -199,7 +199,9 @@ def _received(con, filters: Filters, months: _Months) -> dict:
         int(counts.get(_month_key(month), 0)) if months.covered(month) else None
         for month in months.all()
     ]
-    head = f"本月（{_month_label(months.this, months.calendar)}）受理陳情 {_count(values[0] or 0)} 件"
+    head = (
+        f"本月（{_month_label(months.this, months.calendar)}）受理陳情 {_count(values[0] or 0)} 件"
+    )
     return _row(
         "received", "受理陳情件數", "件", "relative", head, tuple(values), ("上月", "去年同月")
     )

@@ -12,8 +12,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt, periods
-from dashboard.ui import calendar, date, lang, month, points, t
+from dashboard import blocks, charts, data, fmt, periods, urlstate
+from dashboard.ui import calendar, date, lang, month, month_labels, points, t
 from metrics import freshness, phone_tests, satisfaction, scorecard, summary, timeliness
 
 # Headline indicators in tile order; "lower is better" comes from the scorecard's rule.
@@ -128,10 +128,12 @@ def body(selection) -> None:
     if not months:
         blocks.empty()
         return
+    choices = list(reversed(months))
+    urlstate.restore_choice("month", choices, choices[0])
     picked: dt.date = st.selectbox(
-        t("overview.month"), list(reversed(months)), format_func=month, key="month",
-        bind="query-params",
-    )  # fmt: skip
+        t("overview.month"), choices, format_func=month_labels(), key="month"
+    )
+    urlstate.remember("month", choices[0])
     end = min(periods.month_end(picked), selection.as_of)
     frame = data.run(summary.monthly_summary, filters, month=picked, calendar=calendar())
     rows = {r["indicator"]: r for r in frame.to_dict("records")}

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt, geo
+from dashboard import blocks, charts, data, fmt, geo, urlstate
 from dashboard.funnel_view import funnel_chart
-from dashboard.ui import date, month_short, period, t, trend_period, yes_no
+from dashboard.ui import date, labels, month_short, period, t, trend_period, yes_no
 from metrics import regional, spikes, timeliness, types
 from store.vocabulary import EXCLUSION_COLUMNS
 
@@ -181,8 +181,10 @@ def regional_tab(selection) -> None:
              flag=t("hover.above_city") if d in marked else "")
         for d, c, s, r in zip(city["district"], city["cases"], city["share"], city["per_10k"], strict=True)
     }  # fmt: skip
-    view = st.segmented_control(t("regional.view"), ("map", "grid"), format_func=lambda v: t(f"regional.view.{v}"),
-                                default="map", required=True, key="map_view", bind="query-params")  # fmt: skip
+    urlstate.restore_choice("map_view", ("map", "grid"), "map")
+    view = st.segmented_control(t("regional.view"), ("map", "grid"), format_func=labels("regional.view"),
+                                required=True, key="map_view")  # fmt: skip
+    urlstate.remember("map_view", "map")
     if view == "grid":
         fig = charts.tiles(geo.grid_cells(), colours, hover, marked)
         value_of = lambda point: (point.get("customdata") or [None])[0]  # noqa: E731
@@ -410,7 +412,23 @@ TABS = (("tab.timeliness", timeliness_tab), ("tab.regional", regional_tab),
 
 selection = blocks.page("page.petitions")
 if selection is not None:
-    tabs = st.tabs([t(k) for k, _ in TABS], key="tab", on_change="rerun", bind="query-params")
+    ids = [k.removeprefix("tab.") for k, _ in TABS]
+    tab_labels = [t(k) for k, _ in TABS]
+    if "tab" not in st.session_state:  # from the URL (?tab=regional), by id not by label
+        wanted = st.query_params.get("tab")
+        st.session_state["tab"] = tab_labels[ids.index(wanted)] if wanted in ids else tab_labels[0]
+    elif st.session_state["tab"] not in tab_labels:  # the language changed
+        st.session_state["tab"] = tab_labels[0]
+    tabs = st.tabs(tab_labels, key="tab", on_change="rerun")
+    chosen = (
+        ids[tab_labels.index(st.session_state["tab"])]
+        if st.session_state["tab"] in tab_labels
+        else ids[0]
+    )
+    if chosen == ids[0]:
+        st.query_params.pop("tab", None)
+    else:
+        st.query_params["tab"] = chosen
     for tab, (_, draw) in zip(tabs, TABS, strict=True):
         if tab.open:
             with tab, blocks.guarded():

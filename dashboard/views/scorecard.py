@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, data, fmt, sidebar
+from dashboard import blocks, data, fmt, sidebar, urlstate
 from dashboard.funnel_view import funnel_chart
-from dashboard.ui import points, t
+from dashboard.ui import labels, points, t
 from metrics import scorecard
 
 FUNNELS = ("on_time_rate", "reply_satisfaction", "survey_satisfaction")
@@ -71,9 +71,11 @@ def body(selection) -> None:
     st.caption(t("scorecard.choose"))
     blocks.definition("unit_scorecard", t("scorecard.table"))
     st.header(t("scorecard.funnels"))
+    urlstate.restore_choice("funnel", FUNNELS, FUNNELS[0])
     indicator = st.segmented_control(t("scorecard.funnel_indicator"), FUNNELS,
-                                     format_func=lambda i: t(f"indicator.{i}"), default=FUNNELS[0],
-                                     required=True, key="funnel", bind="query-params")  # fmt: skip
+                                     format_func=labels("indicator"), required=True,
+                                     key="funnel")  # fmt: skip
+    urlstate.remember("funnel", FUNNELS[0])
     funnel_chart(selection, indicator, "unit", key=f"unit_funnel_{indicator}")
 
 

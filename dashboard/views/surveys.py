@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt
-from dashboard.ui import period, t
+from dashboard import blocks, charts, data, fmt, urlstate
+from dashboard.ui import labels, period, t
 from metrics import dimensions, reliability, reply_satisfaction, satisfaction
 from metrics.satisfaction import CONVENTIONS, sampling_error_sentence
 
@@ -150,12 +150,12 @@ def change(selection, convention: str) -> None:
         blocks.empty("empty.two_waves")
         return
     left, right = st.columns(2)
-    wave_from = left.selectbox(
-        t("survey.wave_from"), waves, index=len(waves) - 2, key="wave_from", bind="query-params"
-    )
-    wave_to = right.selectbox(
-        t("survey.wave_to"), waves, index=len(waves) - 1, key="wave_to", bind="query-params"
-    )
+    urlstate.restore_choice("wave_from", waves, waves[-2])
+    urlstate.restore_choice("wave_to", waves, waves[-1])
+    wave_from = left.selectbox(t("survey.wave_from"), waves, key="wave_from")
+    wave_to = right.selectbox(t("survey.wave_to"), waves, key="wave_to")
+    urlstate.remember("wave_from", waves[-2])
+    urlstate.remember("wave_to", waves[-1])
     if wave_from == wave_to:
         st.info(t("survey.same_wave"))
         return
@@ -254,10 +254,12 @@ def replies(selection) -> None:
 
 
 def body(selection) -> None:
+    urlstate.restore_choice("conv", tuple(CONVENTIONS), "taiwan")
     convention = st.segmented_control(
-        t("survey.convention"), tuple(CONVENTIONS), format_func=lambda c: t(f"convention.{c}"),
-        default="taiwan", required=True, key="conv", bind="query-params",
+        t("survey.convention"), tuple(CONVENTIONS), format_func=labels("convention"),
+        required=True, key="conv",
     )  # fmt: skip
+    urlstate.remember("conv", "taiwan")
     st.caption(t(f"convention.{convention}.explained"))
     if not data.run(dimensions.values, "waves"):
         blocks.empty("empty.no_survey")

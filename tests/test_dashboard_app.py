@@ -1,0 +1,131 @@
+"""The dashboard through Streamlit's AppTest: every page renders without an exception on
+the sample database, on an empty database and with no database at all; a filter change
+changes the figures to what the metric functions give for that filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.database import prepare
+from metrics import freshness, summary, timeliness
+from metrics.filters import Filters
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+PAGES = ["views/overview.py", "views/scorecard.py", "views/petitions.py", "views/surveys.py",
+         "views/phone_tests.py", "views/data_status.py"]  # fmt: skip
+TABS = ["timeliness", "regional", "types", "repeats"]
+
+
+def _app(db: Path, monkeypatch, **params: str) -> AppTest:
+    monkeypatch.setenv("SVCQ_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def _shown(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error)]
+    return "\n".join(str(p) for p in parts)
+
+
+def _no_failure(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]  # the pages' plain-word failure message
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_sample(sample_db, monkeypatch, page, lang):
+    at = _app(sample_db, monkeypatch, lang=lang, period="last_12")
+    at.run()
+    _no_failure(at)
+    at.switch_page(page).run()
+    _no_failure(at)
+    assert at.title and at.title[0].value  # the page title, from the catalog
+    if page.endswith("petitions.py"):
+        for tab in TABS[1:]:
+            fresh = _app(sample_db, monkeypatch, lang=lang, period="last_12", tab=tab)
+            fresh.run()
+            fresh.switch_page(page).run()
+            _no_failure(fresh)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_so_when_there_is_no_database(tmp_path, monkeypatch, page):
+    at = _app(tmp_path / "none.duckdb", monkeypatch)
+    at.run()
+    at.switch_page(page).run()
+    _no_failure(at)
+    assert "svcq sample" in _shown(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_database(tmp_path, monkeypatch, page):
+    path = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(path))
+    prepare(con)
+    con.close()
+    at = _app(path, monkeypatch)
+    at.run()
+    at.switch_page(page).run()
+    _no_failure(at)
+
+
+def _tile(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_a_unit_filter_changes_the_tiles_to_the_metrics_values(sample_db, monkeypatch):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        latest = freshness.months_with_data(con, Filters())[-1]
+        units = timeliness.open_cases(con, Filters(), by="unit")
+        unit = units.sort_values("open", ascending=False)["unit"].iloc[0]
+        whole = summary.monthly_summary(con, Filters(), month=latest).set_index("indicator")
+        only = summary.monthly_summary(con, Filters(units=(unit,)), month=latest)
+        only = only.set_index("indicator")
+    finally:
+        con.close()
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == f"{int(whole.loc['received', 'value']):,} 件"
+    at.multiselect(key="unit").select(unit).run()
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == f"{int(only.loc['received', 'value']):,} 件"
+    assert _tile(at, "依限辦結率") == f"{only.loc['on_time_rate', 'value'] * 100:.1f}%"
+    assert int(only.loc["received", "value"]) < int(whole.loc["received", "value"])
+
+
+def test_the_url_chooses_the_language_period_and_filters(sample_db, monkeypatch):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        as_of = freshness.data_as_of(con, Filters())
+    finally:
+        con.close()
+    at = _app(sample_db, monkeypatch, lang="en", cal="western", period="this_year")
+    at.run()
+    _no_failure(at)
+    assert at.title[0].value == "Overview (monthly report)"
+    shown = _shown(at)
+    assert f"1 Jan {as_of.year} to {as_of.day} " in shown  # the period, Western years in English
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert at.title[0].value == "總覽（月報）"
+    assert at.selectbox(key="period").value == "this_year"  # kept across the language switch
+
+
+def test_periods_never_reach_past_the_data():
+    from dashboard.periods import preset_period
+
+    anchor = dt.date(2025, 9, 15)
+    assert preset_period("this_month", anchor) == (dt.date(2025, 9, 1), anchor)
+    assert preset_period("last_month", anchor) == (dt.date(2025, 8, 1), dt.date(2025, 8, 31))
+    assert preset_period("this_quarter", anchor) == (dt.date(2025, 7, 1), anchor)
+    assert preset_period("this_year", anchor) == (dt.date(2025, 1, 1), anchor)
+    assert preset_period("last_12", anchor) == (dt.date(2024, 10, 1), anchor)
