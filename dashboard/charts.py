@@ -19,6 +19,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#6B6B6B"
 SEQUENTIAL = "Blues"
 TEXT = "#1F2933"
+LABELLED = 6  # points named on a funnel plot at most
 GRID = "#E4E7EB"
 
 
@@ -269,12 +270,16 @@ def funnel(
         fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name,
                                  line={"dash": dash, "color": colour, "width": 1.5},
                                  hoverinfo="skip", legendgroup=name, showlegend=i % 2 == 0))  # fmt: skip
+    # name only the groups furthest outside the limits, so the labels stay readable
+    outside = [i for i, f in enumerate(flagged) if f]
+    distance = [abs(rates[i] - target) * (sizes[i] ** 0.5) for i in outside]
+    named = {i for _, i in sorted(zip(distance, outside, strict=True), reverse=True)[:LABELLED]}
     fig.add_hline(y=target, line={"color": GOOD, "width": 2}, annotation_text=target_name,
                   annotation_position="top left")  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=list(sizes), y=list(rates), mode="markers+text", name="",
-            text=[n if f else "" for n, f in zip(names, flagged, strict=True)],
+            text=[n if i in named else "" for i, n in enumerate(names)],
             textposition="top center", showlegend=False,
             marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
                     "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},

@@ -51,7 +51,7 @@ def table(card: pd.DataFrame) -> pd.DataFrame:
 
 def body(selection) -> None:
     card = data.run(scorecard.unit_scorecard, selection.filters)
-    st.header(t("scorecard.table"))
+    st.header(t("scorecard.table_title"))
     if card.empty:
         blocks.empty()
         return

@@ -181,16 +181,12 @@ def units(selection, convention: str) -> None:
     hover = [
         _rate_hover(u, r) for u, r in zip(frame["unit"], frame.to_dict("records"), strict=True)
     ]
-    fig = charts.bars(
-        list(frame["unit"]),
-        list(frame["rate"]),
-        hover,
-        horizontal=True,
-        colours=colours,
-        percent=True,
-    )
+    labels = [f"{u}（n={n:,}）" for u, n in zip(frame["unit"], frame["n"], strict=True)]
+    fig = charts.bars(labels, list(frame["rate"]), hover, horizontal=True, colours=colours,
+                      percent=True)  # fmt: skip
     fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
-                  annotation_text=t("survey.agency_rate", rate=fmt.percent(agency)))  # fmt: skip
+                  annotation_text=t("survey.agency_rate", rate=fmt.percent(agency)),
+                  annotation_position="top")  # fmt: skip
     blocks.chart(
         fig,
         title=t("survey.units"),
@@ -214,7 +210,7 @@ def units(selection, convention: str) -> None:
         metric="survey_satisfaction",
         description=t("desc.units", n=len(frame), rate=fmt.percent(agency)),
         key="survey_units",
-        drill=("unit", lambda point: point.get("y")),
+        drill=("unit", lambda point: str(point.get("y", "")).rsplit("（n=", 1)[0] or None),
     )
 
 
