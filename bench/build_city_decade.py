@@ -37,7 +37,7 @@ from etl.load import load_file
 from etl.reference_tables import load_population
 from etl.samplegen import generate
 from etl.samplegen.formats import write_csv
-from etl.samplegen.reference import districts
+from etl.samplegen.reference import synthetic_population
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "out" / "city_decade.duckdb"
 # (loader kind, SampleFiles attribute, the column whose date decides the year)
@@ -46,8 +46,6 @@ KINDS = (
     ("surveys", "surveys", "填答日期"),
     ("phone-tests", "phone_tests", "測試時間"),
 )
-CITY_POPULATION = 2_730_000
-POPULATION_SOURCE = "基準測試用虛構人口（產生器人口級距中點，非官方統計）"
 TABLES = (
     "petitions",
     "survey_responses",
@@ -70,17 +68,7 @@ def trim_to_year(path: Path, column: str, year: int) -> int:
 
 
 def write_population(path: Path, as_of: dt.date) -> None:
-    d = districts()
-    population = (d.weight * CITY_POPULATION).round().astype(int)
-    frame = pd.DataFrame(
-        {
-            "district": d.names,
-            "population": population.astype(str),
-            "as_of": as_of.isoformat(),
-            "source": POPULATION_SOURCE,
-        }
-    )
-    write_csv(frame, path)
+    write_csv(pd.DataFrame(synthetic_population(as_of)), path)
 
 
 def build(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -186,3 +187,23 @@ def sample(
             f"{path.name}：讀取 {result.rows_read:,}，新增 {result.rows_loaded:,}，更新 {result.rows_updated:,}，"
             f"未變更 {result.rows_unchanged:,}，拒絕 {result.rows_rejected:,}（{result.seconds:.1f} 秒）"
         )
+    _sample_population(out, target)
+
+
+def _sample_population(out: Path, target: Path) -> None:
+    """An invented population, labelled as such, so the sample shows the per-10,000 views."""
+    from etl.reference_tables import load_population
+    from etl.samplegen import DEFAULT_START
+    from etl.samplegen.reference import synthetic_population
+
+    path = out / "population.csv"
+    rows = synthetic_population(DEFAULT_START)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    involve("資料檔", path)
+    result = load_population(target, path)
+    output.say(
+        f"{path.name}：範例用虛構人口 {result.rows_read:,} 區（僅供示範每萬人比率，非官方統計）"
+    )

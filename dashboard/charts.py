@@ -178,6 +178,7 @@ def polygons(
     marked: set[str],
     *,
     attribution: str,
+    scale: tuple[float, float, str] | None = None,
     height: int = 620,
 ) -> go.Figure:
     """A district map drawn from polygons (works offline and exports as vectors): one
@@ -208,6 +209,14 @@ def polygons(
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
+    if scale is not None:  # the colour key: what light and dark mean
+        low, high, title = scale
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+            marker={"colorscale": [[0, sequential([low, high])[0]], [1, sequential([low, high])[1]]],
+                    "cmin": low, "cmax": high, "color": [low], "showscale": True,
+                    "colorbar": {"title": {"text": title}, "thickness": 14, "len": 0.5}},
+        ))  # fmt: skip
     fig = base(fig, height=height, legend=False)
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1.1)
     fig.update_yaxes(visible=False)

@@ -68,7 +68,7 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
         caption_text=blocks.caption(
             period=period(filters.start, filters.end),
             source=t(SOURCE[indicator]),
-            n=int(frame["n"].sum()),
+            n=int(frame["events"].sum() if kind == "rate" else frame["n"].sum()),
         ),  # fmt: skip
         table=table,
         metric="funnel",

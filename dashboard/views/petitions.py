@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import blocks, charts, data, fmt, geo, urlstate
 from dashboard.funnel_view import funnel_chart
-from dashboard.ui import date, labels, month_short, period, t, trend_period, yes_no
+from dashboard.ui import date, labels, lang, month_short, period, t, trend_period, yes_no
 from metrics import regional, spikes, timeliness, types
 from store.vocabulary import EXCLUSION_COLUMNS
 
@@ -185,13 +185,13 @@ def regional_tab(selection) -> None:
     view = st.segmented_control(t("regional.view"), ("map", "grid"), format_func=labels("regional.view"),
                                 required=True, key="map_view")  # fmt: skip
     urlstate.remember("map_view", "map")
+    scale = (min(values.values()), max(values.values()),
+             t("regional.scale_rate") if rated else t("regional.scale_cases"))  # fmt: skip
     if view == "grid":
         fig = charts.tiles(geo.grid_cells(), colours, hover, marked)
-        value_of = lambda point: (point.get("customdata") or [None])[0]  # noqa: E731
     else:
-        fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover, marked,
-                              attribution=geo.attribution(st.session_state.get("lang", "zh")))  # fmt: skip
-        value_of = lambda point: (point.get("customdata") or [None])[0]  # noqa: E731
+        fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover,
+                              marked, attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
     outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
     notes = [t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")]
     if not rated:
@@ -224,7 +224,7 @@ def regional_tab(selection) -> None:
             n=len(marked),
         ),  # fmt: skip
         key=f"district_{view}",
-        drill=("district", value_of),
+        drill=("district", lambda point: (point.get("customdata") or [None])[0]),
         notes=notes,
     )
     if rated:

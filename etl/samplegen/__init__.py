@@ -39,6 +39,7 @@ TEMPLATE_MAPPINGS = {
     "phone-tests": "svcq_phone_tests.toml",
 }
 LEGACY_MAPPING_NAME = "legacy_petitions.toml"
+DEFAULT_START = dt.date(2024, 11, 1)  # the sample's first month
 STEMS = {"petitions": "petitions", "surveys": "surveys", "phone-tests": "phone_tests"}
 VARIANT_ENCODING = {
     "clean": "utf-8",
@@ -87,7 +88,7 @@ def generate(
     *,
     scale: float = 1.0,
     seed: int = 20261121,
-    start: dt.date = dt.date(2024, 11, 1),
+    start: dt.date = DEFAULT_START,
     months: int = 24,
     variants: bool = True,
     progress: Callable[[str], None] | None = None,

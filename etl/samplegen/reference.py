@@ -181,3 +181,21 @@ def check_period(start: dt.date, months: int) -> dt.date:
 def add_months(day: dt.date, n: int) -> dt.date:
     total = day.year * 12 + day.month - 1 + n
     return dt.date(total // 12, total % 12 + 1, 1)
+
+
+# A clearly labelled, invented population for sample and benchmark databases, so the
+# per-10,000 views can be shown; never a fact to compute real rates with.
+CITY_POPULATION = 2_730_000
+SYNTHETIC_POPULATION_SOURCE = "範例用虛構人口（產生器人口級距中點，非官方統計）"
+
+
+def synthetic_population(as_of: dt.date) -> list[dict[str, str]]:
+    """Rows of a population file (district, population, as_of, source): the city's
+    population spread by the generator's district weights, labelled as invented."""
+    d = districts()
+    population = (d.weight * CITY_POPULATION).round().astype(int)
+    return [
+        {"district": name, "population": str(int(n)), "as_of": as_of.isoformat(),
+         "source": SYNTHETIC_POPULATION_SOURCE}
+        for name, n in zip(d.names, population, strict=True)
+    ]  # fmt: skip
