@@ -22,15 +22,9 @@ if [ ! -x "$tools/bin/uv" ]; then
   "$tools/bin/python" -m pip install -q "uv==$UV_VERSION"
 fi
 
-# taiwan-holidays (a test dependency: it ships the official office calendars) pins
-# pandas==2.2.3 exactly; svcq runs on pandas 3. The override replaces that pin with
-# pyproject's own range, which is why setup.sh installs the lock with --no-deps.
-overrides="$(mktemp)"
-trap 'rm -f "$overrides"' EXIT
-echo "pandas>=2.2" >"$overrides"
-
 # Universal: one lock with environment markers, valid on every platform and Python >= 3.11.
+# scripts/lock-overrides.txt says why one dependency's own pin is overridden.
 "$tools/bin/uv" pip compile pyproject.toml --extra dashboard --extra test \
-  --universal --python-version 3.11 --generate-hashes --override "$overrides" \
+  --universal --python-version 3.11 --generate-hashes --override scripts/lock-overrides.txt \
   --custom-compile-command "bash scripts/lock.sh" --quiet -o requirements.lock "$@"
 echo "==> 已更新 requirements.lock / wrote requirements.lock"

@@ -91,6 +91,13 @@ def test_the_lock_satisfies_every_requirement_of_pyproject() -> None:
         name = canonicalize_name(req.name)
         assert name in pins, f"{name} is not in requirements.lock: run scripts/lock.sh"
         assert req.specifier.contains(pins[name], prereleases=True), (text, pins[name])
+    # An override (scripts/lock-overrides.txt) replaces pyproject's own range: keep them equal.
+    ours = {canonicalize_name(Requirement(t).name): Requirement(t).specifier for t in wanted}
+    overrides = (REPO / "scripts" / "lock-overrides.txt").read_text(encoding="utf-8")
+    for line in overrides.splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            assert req.specifier == ours[canonicalize_name(req.name)], line
 
 
 def test_the_running_environment_has_the_locked_versions() -> None:
