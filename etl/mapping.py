@@ -27,6 +27,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -493,9 +494,12 @@ DEFAULT_MAPPINGS = {
 }
 
 
-MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "mappings"
+# The templates ship inside the package, so an installed svcq finds them without a checkout;
+# the sample generator writes copies beside the files it generates (sample_data/mappings).
+MAPPINGS_DIR = resources.files("etl") / "data" / "mappings"
 
 
 def default_mapping(kind: str) -> Mapping:
-    """svcq's own template mapping for a kind (``sample_data/mappings/svcq_*.toml``)."""
-    return load_mapping(MAPPINGS_DIR / DEFAULT_MAPPINGS[kind])
+    """svcq's own template mapping for a kind (``etl/data/mappings/svcq_*.toml``)."""
+    with resources.as_file(MAPPINGS_DIR / DEFAULT_MAPPINGS[kind]) as path:
+        return load_mapping(path)

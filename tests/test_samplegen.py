@@ -80,7 +80,7 @@ def test_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     names_a = sorted(p.relative_to(a.out_dir) for p in a.out_dir.rglob("*") if p.is_file())
     names_b = sorted(p.relative_to(b.out_dir) for p in b.out_dir.rglob("*") if p.is_file())
     assert names_a == names_b
-    assert len(names_a) == 21  # 3 clean + 13 variants + 3 sidecars + legacy mapping + manifest
+    assert len(names_a) == 24  # 3 clean + 13 variants + 3 sidecars + 4 mappings + manifest
     for name in names_a:
         assert (a.out_dir / name).read_bytes() == (b.out_dir / name).read_bytes(), name
     other = generate(tmp_path / "c", scale=0.004, months=6, seed=7, variants=False)

@@ -9,10 +9,11 @@ start, months): the same inputs give byte-identical files (given the same
 
 writes, flat in the output folder, ``petitions.csv``, ``surveys.csv`` and
 ``phone_tests.csv`` (UTF-8, Western dates, the columns of the template mappings
-``sample_data/mappings/svcq_*.toml``), and with ``variants=True`` the messy
-copies of the same records (see ``etl.samplegen.variants``), the bad-rows files
-with their expected-rejects sidecars, ``mappings/legacy_petitions.toml`` and a
-``manifest.csv`` naming every file, its encoding and the mapping that loads it.
+``mappings/svcq_*.toml``, copied from the package beside them), and with
+``variants=True`` the messy copies of the same records (see
+``etl.samplegen.variants``), the bad-rows files with their expected-rejects
+sidecars, ``mappings/legacy_petitions.toml`` and a ``manifest.csv`` naming every
+file, its encoding and the mapping that loads it.
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.mapping import MAPPINGS_DIR
 from etl.samplegen import badrows, formats, petitions, phone_tests, surveys, variants
 from etl.samplegen.petitions import PLANTED_SPIKE, Spike
 from etl.samplegen.reference import add_months
 
 __all__ = ["MAPPINGS_DIR", "PLANTED_SPIKE", "SampleFiles", "Spike", "generate"]
 
-# svcq's template mappings live in the repository's sample_data/mappings.
-MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "mappings"
+# svcq's template mappings ship in the package (MAPPINGS_DIR); generate() copies them into
+# out_dir/mappings so the files it writes and the mappings that load them travel together.
 TEMPLATE_MAPPINGS = {
     "petitions": "svcq_petitions.toml",
     "surveys": "svcq_surveys.toml",
@@ -80,7 +82,7 @@ class SampleFiles:
         }
 
     def template_mapping(self, kind: str) -> Path:
-        return MAPPINGS_DIR / TEMPLATE_MAPPINGS[kind]
+        return self.out_dir / "mappings" / TEMPLATE_MAPPINGS[kind]
 
 
 def generate(
@@ -117,7 +119,9 @@ def generate(
         say(f"產生{label}（scale {scale:g}）…")
         frame = build(seed, start, months, scale)
         stem = STEMS[kind]
-        template = MAPPINGS_DIR / TEMPLATE_MAPPINGS[kind]
+        template = out_dir / "mappings" / TEMPLATE_MAPPINGS[kind]
+        template.parent.mkdir(exist_ok=True)
+        template.write_bytes((MAPPINGS_DIR / TEMPLATE_MAPPINGS[kind]).read_bytes())
         path = out_dir / f"{stem}.csv"
         formats.write_csv(formats.typed_clean(frame, columns), path)
         clean[kind] = path
@@ -160,7 +164,7 @@ def _write_variants(frame: pd.DataFrame, columns: dict[str, str], kind: str, out
                     seed: int, k: int, say: Callable[[str], None]) -> list[tuple]:  # fmt: skip
     """Write one kind's messy files; returns (variant, file, mapping, sidecar, data rows)."""
     stem = STEMS[kind]
-    template = MAPPINGS_DIR / TEMPLATE_MAPPINGS[kind]
+    template = out_dir / "mappings" / TEMPLATE_MAPPINGS[kind]  # written by generate()
     rng = np.random.default_rng([seed, 10 + k])
     out: list[tuple] = []
 
