@@ -79,7 +79,11 @@ def test_no_page_shows_personal_data(seeded_db, monkeypatch, lang):
     monkeypatch.setenv("SVCQ_DB", str(seeded_db))
     shown = []
     for page in PAGES:
-        tabs = ["timeliness", "regional", "types", "repeats"] if page.endswith("petitions.py") else [None]
+        tabs = (
+            ["timeliness", "regional", "types", "repeats"]
+            if page.endswith("petitions.py")
+            else [None]
+        )
         for tab in tabs:
             at = AppTest.from_file(APP, default_timeout=120)
             at.query_params["lang"] = lang
