@@ -34,17 +34,19 @@ IDLE = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
 )
-# Before any page script: the time of the last DOM change and the number of script runs.
+# Before any page script: the time of the last DOM change, the number of script runs and
+# when the last one finished (the server's part; what follows is the browser drawing).
 OBSERVER = """
 (() => {
-  window.__svcq = {last: performance.now(), runs: 0};
+  window.__svcq = {last: performance.now(), runs: 0, done: 0};
   new MutationObserver((records) => {
-    window.__svcq.last = performance.now();
+    const now = performance.now();
+    window.__svcq.last = now;
     for (const r of records) {
-      if (r.type === "attributes" && r.attributeName === "data-test-script-state"
-          && r.target.getAttribute("data-test-script-state") === "running") {
-        window.__svcq.runs += 1;
-      }
+      if (r.type !== "attributes" || r.attributeName !== "data-test-script-state") continue;
+      const state = r.target.getAttribute("data-test-script-state");
+      if (state === "running") window.__svcq.runs += 1;
+      if (state === "notRunning") window.__svcq.done = now;
     }
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();
@@ -71,17 +73,21 @@ class Server:
 
     Runs this checkout's app (the working directory and PYTHONPATH are the repository, so
     the code under test is this tree's, not an installed copy). ``log`` collects its output.
+    ``launcher`` replaces `python -m streamlit` (the benchmark's timing wrapper).
     """
 
-    def __init__(self, db: Path, log: Path, *, port: int | None = None) -> None:
+    def __init__(
+        self, db: Path, log: Path, *, port: int | None = None, launcher: list[str] | None = None
+    ) -> None:
         self.db, self.log_path = Path(db), Path(log)
+        self.launcher = launcher or [sys.executable, "-m", "streamlit"]
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> Server:
         env = {**os.environ, "SVCQ_DB": str(self.db), "PYTHONPATH": str(REPO)}
-        command = [sys.executable, "-m", "streamlit", "run", str(APP),
+        command = [*self.launcher, "run", str(APP),
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,11 +130,17 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def new_page(browser, *, viewport: dict | None = None):
-    """A page in a fresh context (its own cookies and storage) with the observer."""
+def new_context(browser, *, viewport: dict | None = None):
+    """A fresh browser profile (its own cookies, storage and HTTP cache) whose pages carry
+    the observer."""
     context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-TW")
     context.add_init_script(OBSERVER)
-    return context.new_page()
+    return context
+
+
+def new_page(browser, *, viewport: dict | None = None):
+    """A page in a fresh context (see ``new_context``)."""
+    return new_context(browser, viewport=viewport).new_page()
 
 
 def settle(page, *, quiet_ms: int = 500, timeout_ms: int = 120_000, heading: bool = True) -> float:
@@ -142,6 +154,11 @@ def clock(page) -> tuple[float, int]:
     """The page clock and the number of script runs so far (taken before an interaction)."""
     now, runs = page.evaluate("[performance.now(), window.__svcq.runs]")
     return float(now), int(runs)
+
+
+def script_done(page) -> float:
+    """Page-clock time (ms) when the app's last script run finished."""
+    return float(page.evaluate("window.__svcq.done"))
 
 
 def after(page, before: tuple[float, int], *, rerun: bool = True, **kwargs) -> float:
