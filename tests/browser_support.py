@@ -6,7 +6,7 @@ Idle means: the app's script finished (Streamlit's own state attributes say so),
 is marked stale or still a skeleton, and the page's DOM has not changed for ``quiet_ms``.
 The last DOM change before that quiet stretch is when the page was finished, which is what
 ``settle`` returns (the benchmark's timings). A MutationObserver installed before any of
-the page's scripts keeps that time and counts the script runs.
+the page's scripts keeps that time, and the app's websocket messages are counted.
 """
 
 from __future__ import annotations
@@ -34,21 +34,25 @@ IDLE = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
 )
-# Before any page script: the time of the last DOM change, the number of script runs and
-# when the last one finished (the server's part; what follows is the browser drawing).
+# Before any page script: the time of the last DOM change, the number of messages the app's
+# websocket brought (every script run sends some; a fast run may flip the script-state
+# attribute within one render, so the attribute alone can miss it) and when the last one
+# came (the server's part ends there; what follows is the browser drawing).
 OBSERVER = """
 (() => {
-  window.__svcq = {last: performance.now(), runs: 0, done: 0};
-  new MutationObserver((records) => {
-    const now = performance.now();
-    window.__svcq.last = now;
-    for (const r of records) {
-      if (r.type !== "attributes" || r.attributeName !== "data-test-script-state") continue;
-      const state = r.target.getAttribute("data-test-script-state");
-      if (state === "running") window.__svcq.runs += 1;
-      if (state === "notRunning") window.__svcq.done = now;
+  window.__svcq = {last: performance.now(), messages: 0, done: 0};
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", () => {
+        window.__svcq.messages += 1;
+        window.__svcq.done = performance.now();
+      });
     }
-  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  };
+  new MutationObserver(() => { window.__svcq.last = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();
 """
 SETTLED = """
@@ -60,6 +64,9 @@ SETTLED = """
   return performance.now() - s.last >= quiet;
 }
 """
+
+
+ANSWERED = "(n) => window.__svcq.messages > n"
 
 
 def free_port() -> int:
@@ -151,23 +158,23 @@ def settle(page, *, quiet_ms: int = 500, timeout_ms: int = 120_000, heading: boo
 
 
 def clock(page) -> tuple[float, int]:
-    """The page clock and the number of script runs so far (taken before an interaction)."""
-    now, runs = page.evaluate("[performance.now(), window.__svcq.runs]")
-    return float(now), int(runs)
+    """The page clock and the number of app messages so far (taken before an interaction)."""
+    now, messages = page.evaluate("[performance.now(), window.__svcq.messages]")
+    return float(now), int(messages)
 
 
 def script_done(page) -> float:
-    """Page-clock time (ms) when the app's last script run finished."""
+    """Page-clock time (ms) when the app's last message came (its script run had ended)."""
     return float(page.evaluate("window.__svcq.done"))
 
 
 def after(page, before: tuple[float, int], *, rerun: bool = True, **kwargs) -> float:
     """Milliseconds from ``before`` (see ``clock``) until the page settled again. With
-    ``rerun`` it first waits for the script run the interaction started, so an idle page
+    ``rerun`` it first waits for the server's answer to the interaction, so an idle page
     seen before the server answered is not mistaken for the result."""
-    start, runs = before
+    start, messages = before
     if rerun:
-        page.wait_for_function("(n) => window.__svcq.runs > n", arg=runs, timeout=30_000)
+        page.wait_for_function(ANSWERED, arg=messages, timeout=30_000)
     return settle(page, **kwargs) - start
 
 
