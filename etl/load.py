@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from etl import database, districts, petitions, phone_tests, pii, row_hash, surveys, validate
 from etl.deadlines import DUE_DATES_SQL
+from etl.keyfile import key_path_for, secret_for
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
 from etl.reader import Table, read_table
 from etl.validate import Reasons
@@ -72,8 +73,8 @@ def load_file(
     encoding: str | None = None,
     progress: Progress = _noop,
 ) -> LoadResult:
-    """Load one export file. Raises ReadError or MappingError with a Chinese message;
-    on any failure the database is left as it was."""
+    """Load one export file. Raises ReadError, MappingError or etl.keyfile.KeyFileError with
+    a Chinese message; on any failure the database is left as it was."""
     clock = time.perf_counter()
     db_path, path = Path(db_path), Path(path)
     mapping = resolve_mapping(kind, Path(mapping_path) if mapping_path else None)
@@ -81,8 +82,10 @@ def load_file(
     table = read_table(path, encoding=encoding or mapping.encoding, sheet=mapping.sheet)
     mapping.check_columns(list(table.frame.columns), path.name)
     progress("讀取檔案", 1, 1)
-    secret = pii.load_or_create_key(pii.key_path_for(db_path))
     with database.write_session(db_path) as con:
+        # Under the writer lock: the key is this database's own (fingerprint checked),
+        # created only for a database that has none yet.
+        secret = secret_for(con, key_path_for(db_path), db_path)
         result = load_table(con, kind, table, mapping, secret, file_name=path.name,
                             progress=progress)  # fmt: skip
     result.seconds = time.perf_counter() - clock
