@@ -47,6 +47,8 @@ class LoadResult:
     rows_rejected: int
     seconds: float
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    # [pii] columns the file did not have (allowed): the CLI says so once.
+    absent_pii: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -130,6 +132,7 @@ def load_table(
         rows_rejected=rejected,
         seconds=0.0,
         top_reasons=_top_reasons(con, batch_id),
+        absent_pii=mapping.absent_personal_columns(list(table.frame.columns)),
     )
     con.execute(
         "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -336,10 +339,7 @@ def _upsert(
 def _store_rejects(
     con, batch_id: int, table: Table, mapping: Mapping, raw: pd.DataFrame, reasons: Reasons
 ) -> int:
-    pii_columns = set(mapping.pii.values())
-    spec = mapping.fields.get("district")
-    if spec and spec.address:
-        pii_columns.add(spec.address)
+    pii_columns = set(mapping.personal_columns())
     header = list(table.frame.columns)
 
     def masked(cells: dict[str, str]) -> str:
