@@ -57,7 +57,9 @@ def prepare(
         reasons.add(
             bad,
             cells[bad].map(
-                lambda v, i=item: BAD_POINTS.format(column=i.column, value=v, max=i.max_points)
+                lambda v, i=item: BAD_POINTS.format(
+                    column=i.column, value=validate.masked_value(v), max=i.max_points
+                )
             ),
         )
         total = total + points.fillna(0).astype(float)

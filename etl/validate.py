@@ -1,30 +1,60 @@
 """Row-level validation shared by the kinds: collecting reasons in plain Chinese.
 
 A row may fail several rules; all its reasons are kept, joined by 「；」, so the
-person correcting the file sees everything at once.
+person correcting the file sees everything at once. A reason may quote the cell it
+is about, but only masked: every quoted value goes through ``quote`` (or, for a
+message made elsewhere, ``mask_quotes``), since reasons are stored and printed.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pandas as pd
 
+from etl import pii
 from etl.dates import parse_series
 from etl.districts import DistrictResolver
 
-# The wording of each rule, in one place. {value} and {column} are filled in.
+# The wording of each rule, in one place. {column} is filled in; {value} only with
+# quote(...) of the cell, which masks it.
 MISSING_ID = "缺少{column}"
 MISSING_DATE = "缺少{column}"
 BAD_DATE = "{column}：{detail}"
 UNKNOWN_DISTRICT = (
-    "無法辨識的行政區「{value}」（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
+    "無法辨識的行政區{value}（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
 )
 BEFORE_RECEIPT = "{column}早於受理時間"
-OUT_OF_RANGE = "{column}「{value}」超出範圍（{allowed}）"
+OUT_OF_RANGE = "{column}{value}超出範圍（{allowed}）"
+PERSONAL_KEY = "{column}含有個人資料（電話、電子郵件或身分證號），此列未載入；請確認欄位對照"
 DUPLICATE_IN_FILE = "同一檔案中{column}重複，以第 {row} 列為準"
 MALFORMED_ROW = "欄位數 {found} 與標題列的 {expected} 欄不符"
 BLANK_ROW = "空白列"
 
 SCORE_LABELS = {"非常滿意": 5, "滿意": 4, "普通": 3, "不滿意": 2, "非常不滿意": 1}
+
+
+# A quoted value longer than this is cut: a reason points at a cell, it does not copy it.
+QUOTE_LIMIT = 40
+_QUOTED = re.compile("「([^」]*)」")
+
+
+@functools.lru_cache(maxsize=65536)  # a bad value usually repeats down a column
+def masked_value(value: str) -> str:
+    """A cell as a reason may show it: personal data masked (etl.pii.mask_text), cut short."""
+    text = pii.mask_text(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
+def quote(value: object) -> str:
+    """「value」 for a reason, masked: the one way a reason quotes a cell."""
+    return f"「{masked_value(str(value))}」"
+
+
+def mask_quotes(message: str) -> str:
+    """A message made elsewhere (a date parser's) with each 「…」 it quotes masked."""
+    return _QUOTED.sub(lambda m: quote(m[1]), message)
 
 
 class Reasons:
@@ -61,12 +91,24 @@ def required_text(values: pd.Series, column: str, reasons: Reasons) -> pd.Series
     return values
 
 
+def record_id(values: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    """A record's id (stored as given, so it must not be personal data): required, and
+    rejected when it holds a phone number, an e-mail or a valid national ID number."""
+    required_text(values, column, reasons)
+    personal = {v: pii.looks_personal(v) for v in values.unique()}
+    reasons.add(values.map(personal).astype(bool), PERSONAL_KEY.format(column=column))
+    return values
+
+
 def datetime_column(
     values: pd.Series, column: str, reasons: Reasons, *, required: bool = False
 ) -> pd.Series:
     parsed, errors = parse_series(values)
     failed = errors.ne("")
-    reasons.add(failed, errors[failed].map(lambda d: BAD_DATE.format(column=column, detail=d)))
+    messages = {
+        d: BAD_DATE.format(column=column, detail=mask_quotes(d)) for d in errors[failed].unique()
+    }
+    reasons.add(failed, errors[failed].map(messages))
     if required:
         reasons.add(values.eq(""), MISSING_DATE.format(column=column))
     return parsed
@@ -86,7 +128,8 @@ def district_columns(
     hits = values.map(resolved)
     unknown = values.ne("") & hits.isna()
     if not from_address:
-        reasons.add(unknown, values[unknown].map(lambda v: UNKNOWN_DISTRICT.format(value=v)))
+        messages = {v: UNKNOWN_DISTRICT.format(value=quote(v)) for v in values[unknown].unique()}
+        reasons.add(unknown, values[unknown].map(messages))
     return pd.DataFrame(
         {
             "district": hits.map(lambda h: h.district if h else None),
@@ -112,14 +155,12 @@ def satisfaction_score(values: pd.Series, column: str, reasons: Reasons) -> pd.S
     mapping = {v: convert(v) for v in values.unique()}
     out = values.map(mapping)
     bad = out.eq("bad")
-    reasons.add(
-        bad,
-        values[bad].map(
-            lambda v: OUT_OF_RANGE.format(
-                column=column, value=v, allowed="1–5 或 非常滿意…非常不滿意"
-            )
-        ),
-    )
+    allowed = "1–5 或 非常滿意…非常不滿意"
+    messages = {
+        v: OUT_OF_RANGE.format(column=column, value=quote(v), allowed=allowed)
+        for v in values[bad].unique()
+    }
+    reasons.add(bad, values[bad].map(messages))
     return out.where(~bad, None).astype("Int16")
 
 
