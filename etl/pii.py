@@ -92,8 +92,10 @@ _GIVEN = (
 _NAME = f"(?!{_alternation(NOT_NAMES)}){_SURNAME}(?!{_TITLE}){_GIVEN}{{1,2}}"
 
 _SEP = f"(?:[ \\t]?[-.{_DASHES}][ \\t]?|[ \\t])"
-_BEFORE = r"(?<![0-9$])(?<![0-9][.,])"  # not inside a longer number, a decimal or an amount
-_AFTER = r"(?![0-9])(?![.,][0-9])"
+# Not inside a longer number, a decimal or an amount. (A comma may follow or precede a
+# phone: Chinese text lists numbers with "，", which is "," in the half-width view.)
+_BEFORE = r"(?<![0-9$])(?<![0-9]\.)"
+_AFTER = r"(?![0-9])(?!\.[0-9])"
 _EXTENSION = r"(?:[ \t]?(?:#|分機|轉|ext\.?|EXT\.?|Ext\.?|x)[ \t]?\d{1,6})?"
 _INTERNATIONAL = rf"(?:\(\+?886\)|(?:\+|00)?886){_SEP}?(?:\(0\)[ \t]?)?"
 

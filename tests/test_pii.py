@@ -77,6 +77,12 @@ MASKED = [
     ("landline-ext-latin", "02-2345-6789 ext. 12", "〔電話〕"),
     ("landline-fullwidth-dots", "０７．１２３．４５６７", "〔電話〕"),
     ("number-after-phone-word", "電話：7123456", "電話：〔電話〕"),
+    (
+        "phones-listed-with-commas",
+        "（0966-777-888，０９５５　６６６　７７７）",
+        "（〔電話〕，〔電話〕）",
+    ),
+    ("phones-ascii-commas", "0912345678,07-1234567", "〔電話〕,〔電話〕"),
     ("number-after-tel", "Tel: 123-4567", "Tel: 〔電話〕"),
     # Addresses in Chinese numerals, lanes and alleys, neighbourhoods, floors.
     ("address-chinese-numerals", "四維三路二號五樓", "四維三路〔地址〕"),
@@ -137,6 +143,7 @@ KEPT = [
     ("small-decimal", "0.0522"),
     ("amount-ntd", "NT$12,345"),
     ("amount-large", "罰款1,234,567元"),
+    ("amount-thousands", "12,345,678"),
     ("amount-dollar", "$0912345"),
     ("percentage", "達成率 98.76%"),
     ("not-an-id-too-short", "A12345678"),
@@ -163,7 +170,7 @@ def test_mask_text_leaves_ordinary_text(text: str) -> None:
 
 def test_a_phone_inside_a_longer_number_or_decimal_is_not_cut_out() -> None:
     # The digits of a phone form inside a longer run are not a phone.
-    for text in ("10912345678", "09123456789", "1.0912345678", "12,0912345678"):
+    for text in ("10912345678", "09123456789", "1.0912345678", "0912345678.5"):
         assert "〔電話〕" not in mask_text(text), text
 
 
