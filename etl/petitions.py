@@ -8,6 +8,7 @@ effective due date after extension, the reply date, working days to reply
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -163,8 +164,9 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
     out["source_system"] = source_system
     out["case_id"] = validate.record_id(col("case_id"), LABELS["case_id"], reasons)
     known = _known_values(raw)
+    forms = _distinct_forms(known)
     for name in CODE_FIELDS:
-        out[name] = _masked_codes(col(name), known).replace("", None)
+        out[name] = _masked_codes(col(name), forms).replace("", None)
     out = out.join(
         validate.district_columns(
             col("district"), resolver, reasons, from_address=district_from_address
@@ -198,55 +200,90 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
 
 
 def _known_values(raw: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Each row's own personal values (every [pii] column, ``pii_*``), half-width, with
-    the given name of a Chinese name besides the whole name (王小明 → 小明)."""
-    columns = [raw[c].astype(object) for c in raw.columns if c.startswith("pii")]
+    """Each row's own personal values (every [pii] column, ``pii_*``; already half-width
+    from etl.mapping), with the given name of a Chinese name besides the whole name
+    (王小明 → 小明)."""
+    columns = [raw[c].astype(object).to_numpy() for c in raw.columns if c.startswith("pii")]
     if "pii_name" in raw:
-        name = raw["pii_name"].astype(object).str.replace(r"\s", "", regex=True)
-        chinese = name.str.fullmatch("[\u4e00-\u9fff]{3,}")
-        compound = name.str[:2].isin(pii.COMPOUND_SURNAMES) & name.str.len().ge(4)
-        columns.append(name.str[2:].where(compound, name.str[1:]).where(chinese, ""))
+        name = pc.replace_substring_regex(
+            pa.array(raw["pii_name"].to_numpy(object), type=pa.string()), r"\s", ""
+        )
+        compound = pc.is_in(pc.utf8_slice_codeunits(name, 0, 2), pa.array(pii.COMPOUND_SURNAMES))
+        compound = pc.and_(compound, pc.greater_equal(pc.utf8_length(name), 4))
+        given = pc.if_else(
+            compound, pc.utf8_slice_codeunits(name, 2), pc.utf8_slice_codeunits(name, 1)
+        )
+        chinese = pc.match_substring_regex(name, "^[\u4e00-\u9fff]{3,}$")
+        columns.append(pc.if_else(chinese, given, "").to_numpy(zero_copy_only=False))
     if not columns:
         return [()] * len(raw)
-    return [tuple(halfwidth(v) for v in row if v) for row in zip(*columns, strict=True)]
+    return [tuple(v for v in row if v) for row in zip(*columns, strict=True)]
+
+
+def _distinct_forms(known: list[tuple[str, ...]]) -> frozenset[str]:
+    """Every personal value of the file (two characters or more), once."""
+    flat = pa.array([v for row in known for v in row], type=pa.string())
+    distinct = pc.unique(flat)
+    return frozenset(distinct.filter(pc.greater_equal(pc.utf8_length(distinct), 2)).to_pylist())
+
+
+def _half_width(values: np.ndarray) -> list[str]:
+    """Half-width forms; the translation runs only on the values that need it."""
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    wide = pc.match_substring_regex(arr.fill_null(""), _WIDE).to_numpy(zero_copy_only=False)
+    return [halfwidth(v) if w else v for v, w in zip(values, wide, strict=True)]
+
+
+_WIDE = "[\uff01-\uff5e\u3000]"
 
 
 def _masked_texts(text: pd.Series, known: list[tuple[str, ...]]) -> list[str | None]:
     """Free text, masked; the per-row masking runs only where personal data can be.
 
     A row needs it when the bulk pre-filter (``pii.ANY_PATTERN``) matches its
-    half-width form, or when it contains one of its own personal values.
+    half-width form, or when it contains one of its own personal values. A text that
+    holds none of its row's values masks the same in every row, so it is masked once.
     """
     values = text.astype(object).to_numpy()
-    views = [halfwidth(t) for t in values]
+    views = _half_width(values)
     suspect = pc.match_substring_regex(pa.array(views, type=pa.string()), pii.ANY_PATTERN)
+    same: dict[str, str] = {}
     out: list[str | None] = []
     for t, view, s, k in zip(values, views, suspect.to_numpy(zero_copy_only=False), known,
                              strict=True):  # fmt: skip
         if not t:
             out.append(None)
-        elif s or any(len(v) >= 2 and v in view for v in k):
-            out.append(pii.mask_text(t, k))
-        else:
+            continue
+        hits = tuple(v for v in k if len(v) >= 2 and v in view)
+        if hits:
+            out.append(pii.mask_text(t, hits))
+        elif not s:
             out.append(t)
+        else:
+            if t not in same:
+                same[t] = pii.mask_text(t)
+            out.append(same[t])
     return out
 
 
-def _masked_codes(values: pd.Series, known: list[tuple[str, ...]]) -> pd.Series:
-    """Coded text masked per distinct value (there are few): by the patterns, and by any
-    personal value of any row of the file that occurs in it."""
+# Personal values longer than this are not looked for inside coded fields (a name,
+# phone or e-mail is shorter; the patterns still apply).
+MAX_KNOWN = 64
+
+
+def _masked_codes(values: pd.Series, forms: frozenset[str]) -> pd.Series:
+    """Coded text masked per distinct value (there are few): by the patterns, and by
+    ``forms``, every personal value of any row of the file, wherever one occurs in it."""
     distinct = [v for v in values.unique() if v]
     if not distinct:
         return values
-    forms = {v for row in known for v in row if len(v) >= 2}
-    longest = max(map(len, forms), default=0)
     masked = {}
     for value in distinct:
         view = halfwidth(value)
         found = {
             view[i:j]
             for i in range(len(view))
-            for j in range(i + 2, min(len(view), i + longest) + 1)
+            for j in range(i + 2, min(len(view), i + MAX_KNOWN) + 1)
             if view[i:j] in forms
         }
         masked[value] = pii.mask_text(value, tuple(found))

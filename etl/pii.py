@@ -89,7 +89,9 @@ _TITLE = _alternation(TITLES)
 _GIVEN = (
     f"(?:(?![區市縣鄉鎮村里鄰路街巷弄號樓局處所課科室府院會站校隊組股館場廠團社部署人])[{_CJK}])"
 )
-_NAME = f"(?!{_alternation(NOT_NAMES)}){_SURNAME}(?!{_TITLE}){_GIVEN}{{1,2}}"
+_FIRSTS = SURNAMES + "".join(c[0] for c in COMPOUND_SURNAMES)
+# The lookaheads before the surname fail fast where no surname starts (most positions).
+_NAME = f"(?=[{_FIRSTS}])(?!{_alternation(NOT_NAMES)}){_SURNAME}(?!{_TITLE}){_GIVEN}{{1,2}}"
 
 _SEP = f"(?:[ \\t]?[-.{_DASHES}][ \\t]?|[ \\t])"
 # Not inside a longer number, a decimal or an amount. (A comma may follow or precede a
@@ -120,21 +122,33 @@ def _landline() -> str:
 _MOBILE = rf"(?:\(09\d\d\)[ \t]?|09\d\d{_SEP}?|{_INTERNATIONAL}0?9\d\d{_SEP}?)\d{{3}}{_SEP}?\d{{3}}"
 
 # (pattern, label). A pattern with a group named "v" masks only that group (the cue
-# before it stays); otherwise the whole match. At one position the first listed wins.
-_PATTERNS: list[tuple[str, str]] = [
-    (r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", "〔電子郵件〕"),
+# before it stays); otherwise the whole match. The patterns come in three families,
+# each behind a gate: a cheap regex (RE2 syntax, no lookaround, also valid Python)
+# that matches wherever any pattern of its family could. A text is searched only by
+# the families whose gate it passes, and the gates together are ANY_PATTERN, the
+# loader's bulk pre-filter. tests/test_pii_prefilter.py pins that they are supersets.
+_CONTACT_PATTERNS: list[tuple[str, str]] = [
+    (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", "〔電子郵件〕"),
     # National ID (letter + 1/2), resident certificate (letter + 8/9, or two letters).
     (r"(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d]\d{8}(?![0-9])", "〔身分證號〕"),
-    (_BEFORE + _MOBILE + _AFTER + _EXTENSION, "〔電話〕"),
-    (_BEFORE + _landline() + _AFTER + _EXTENSION, "〔電話〕"),
+    (r"(?=[0(+8])" + _BEFORE + _MOBILE + _AFTER + _EXTENSION, "〔電話〕"),
+    (r"(?=[0(+8])" + _BEFORE + _landline() + _AFTER + _EXTENSION, "〔電話〕"),
     # Any 7-15 digits right after a word such as 電話 or 手機 (a number without area code).
     (
-        rf"(?:{_alternation(PHONE_CUES)})[ \t]*(?:號碼)?[ \t]*:?[ \t]*"
+        rf"(?=[{''.join(sorted({w[0] for w in PHONE_CUES}))}])(?:{_alternation(PHONE_CUES)})"
+        rf"[ \t]*(?:號碼)?[ \t]*:?[ \t]*"
         rf"(?P<v>\(?\d(?:[ \t\-.(){_DASHES}]{{0,2}}\d){{6,14}}(?![0-9]){_EXTENSION})",
         "〔電話〕",
     ),
     # A coordinate pair (latitude, longitude) written with at least four decimals.
-    (r"(?<![0-9.])-?\d{1,3}\.\d{4,}[ \t]*[,/][ \t]*-?\d{1,3}\.\d{4,}(?![0-9])", "〔座標〕"),
+    (
+        r"(?=[-0-9])(?<![0-9.])-?\d{1,3}\.\d{4,}[ \t]*[,/][ \t]*-?\d{1,3}\.\d{4,}(?![0-9])",
+        "〔座標〕",
+    ),
+]
+# An @, an ID shape, or seven digits in a chain (every phone, cue number, coordinate).
+_CONTACT_GATE = f"@|[A-Za-z][1289A-Da-d][0-9]{{8}}|[0-9](?:[\\s\\-.(){_DASHES}]{{0,3}}[0-9]){{6,}}"
+_ADDRESS_PATTERNS: list[tuple[str, str]] = [
     # A house number from its neighbourhood/section/lane on: the road and district stay
     # (they are where the problem is), what identifies a home does not. Numbers in
     # digits or Chinese numerals (四維三路二號五樓).
@@ -145,37 +159,56 @@ _PATTERNS: list[tuple[str, str]] = [
         "〔地址〕",
     ),
     (rf"(?<=[里村])[{_NUM}]+鄰", "〔地址〕"),
-    # Names: after a word that introduces a person (鄰居李大華), before a title
-    # (李大華先生), or standing alone between spaces or punctuation (a name cell).
-    (rf"(?:{_alternation(PERSON_CUES)})[ \t]*:?[ \t]*(?P<v>{_NAME})", "〔姓名〕"),
+]
+_ADDRESS_GATE = f"[{_NUM}][號鄰]"
+_NAME_PATTERNS: list[tuple[str, str]] = [
+    # After a word that introduces a person (鄰居李大華), before a title (李大華先生),
+    # before 來電/反映 at the start of a clause, or alone between spaces or punctuation.
+    (
+        rf"(?=[{''.join(sorted({w[0] for w in PERSON_CUES}))}])(?:{_alternation(PERSON_CUES)})"
+        rf"[ \t]*:?[ \t]*(?P<v>{_NAME})",
+        "〔姓名〕",
+    ),
     (rf"{_NAME}(?={_TITLE})", "〔姓名〕"),
     (rf"(?<![{_CJK}]){_NAME}(?={_alternation(PERSON_VERBS)})", "〔姓名〕"),
     (rf"(?<![^{_DELIM}]){_NAME}(?![^{_DELIM}])", "〔姓名〕"),
 ]
+_NAME_GATE = f"{_alternation(TITLES + PERSON_CUES + PERSON_VERBS)}|(?:^|[{_DELIM}])[{_FIRSTS}]"
 
-_COMBINED = re.compile(
-    "|".join(
-        f"(?P<p{i}>{pattern.replace('(?P<v>', f'(?P<v{i}>')})"
-        for i, (pattern, _) in enumerate(_PATTERNS)
-    )
-)
-_LABELS = {f"p{i}": label for i, (_, label) in enumerate(_PATTERNS)}
-_VALUE_GROUP = {f"p{i}": f"v{i}" for i, (pattern, _) in enumerate(_PATTERNS) if "(?P<v>" in pattern}
 
-# A cheap bulk pre-filter (RE2 syntax, no lookaround; also valid Python) that matches
-# wherever any pattern above could: an @, an ID shape, seven digits in a chain, a house
-# or neighbourhood number, a title or a person cue, or a surname at the start of a
-# token. tests/test_pii_prefilter.py pins that it is a superset.
-ANY_PATTERN = "|".join(
-    [
-        "@",
-        "[A-Za-z][1289A-Da-d][0-9]{8}",
-        f"[0-9](?:[\\s\\-.(){_DASHES}]{{0,3}}[0-9]){{6,}}",
-        f"[{_NUM}][號鄰]",
-        _alternation(TITLES + PERSON_CUES + PERSON_VERBS),
-        f"(?:^|[{_DELIM}])[{SURNAMES}司諸上東]",
-    ]
+class _Family:
+    """Patterns searched in one pass (at a position the first listed wins), behind a gate."""
+
+    def __init__(self, gate: str, patterns: list[tuple[str, str]]) -> None:
+        self.gate_pattern = gate
+        self.gate = re.compile(gate)
+        self.regex = re.compile(
+            "|".join(
+                f"(?P<p{i}>{pattern.replace('(?P<v>', f'(?P<v{i}>')})"
+                for i, (pattern, _) in enumerate(patterns)
+            )
+        )
+        self.labels = {f"p{i}": label for i, (_, label) in enumerate(patterns)}
+        self.value_group = {f"p{i}": f"v{i}" for i, (p, _) in enumerate(patterns) if "(?P<v>" in p}
+
+    def spans(self, view: str) -> list[tuple[int, int, str]]:
+        if not self.gate.search(view):
+            return []
+        out = []
+        for m in self.regex.finditer(view):
+            group = self.value_group.get(m.lastgroup, m.lastgroup)
+            out.append((m.start(group), m.end(group), self.labels[m.lastgroup]))
+        return out
+
+
+# In order of precedence where spans overlap.
+_FAMILIES = (
+    _Family(_CONTACT_GATE, _CONTACT_PATTERNS),
+    _Family(_ADDRESS_GATE, _ADDRESS_PATTERNS),
+    _Family(_NAME_GATE, _NAME_PATTERNS),
 )
+# The loader's bulk pre-filter (pyarrow, RE2): a text it does not match is left as is.
+ANY_PATTERN = "|".join(f.gate_pattern for f in _FAMILIES)
 
 # ---------------------------------------------------------------- masking
 
@@ -194,21 +227,19 @@ def mask_text(text: str, known: tuple[str, ...] = ()) -> str:
         return text
     view = halfwidth(text)
     spans: list[tuple[int, int, str]] = []
-    forms = sorted(
-        {(v if v.isascii() else halfwidth(v)).strip() for v in known} - {""}, key=len, reverse=True
-    )
-    for form in (f for f in forms if len(f) >= 2):
-        spans += [(start, end, "〔個資〕") for start, end in _find_all(view, form)]
-    for m in _COMBINED.finditer(view):
-        group = _VALUE_GROUP.get(m.lastgroup, m.lastgroup)
-        spans.append((m.start(group), m.end(group), _LABELS[m.lastgroup]))
+    if known:
+        forms = {(v if v.isascii() else halfwidth(v)).strip() for v in known}
+        for form in sorted((f for f in forms if len(f) >= 2), key=len, reverse=True):
+            spans += [(start, end, "〔個資〕") for start, end in _find_all(view, form)]
+    for family in _FAMILIES:
+        spans += family.spans(view)
     return _cut(text, spans)
 
 
 # Letter values of the national ID checksum (A=10 ... in this order).
 _ID_LETTERS = {c: v for v, c in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO", start=10)}
 _CONTACT = re.compile(
-    "|".join(p for p, label in _PATTERNS if label in ("〔電子郵件〕", "〔電話〕"))
+    "|".join(p for p, label in _CONTACT_PATTERNS if label in ("〔電子郵件〕", "〔電話〕"))
 )
 _ID_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][1289]\d{8}(?![0-9])")
 
