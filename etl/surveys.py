@@ -61,8 +61,8 @@ def prepare(raw: pd.DataFrame, mapping: Mapping, resolver: DistrictResolver,
         bad = parsed.isna()
         reasons.add(
             bad,
-            cells[bad].map(
-                lambda v, c=item.column: BAD_ANSWER.format(column=c, value=validate.masked_value(v))
+            validate.per_value(
+                cells[bad], lambda v, c=item.column: BAD_ANSWER.format(column=c, value=v)
             ),
         )
         ok = parsed[~bad]

@@ -2,14 +2,15 @@
 
 A row may fail several rules; all its reasons are kept, joined by 「；」, so the
 person correcting the file sees everything at once. A reason may quote the cell it
-is about, but only masked: every quoted value goes through ``quote`` (or, for a
-message made elsewhere, ``mask_quotes``), since reasons are stored and printed.
+is about, but only masked, since reasons are stored and printed: every quoted value
+goes through ``masked_value`` (by way of ``per_value`` or ``quote``, or ``mask_quotes``
+for a message made elsewhere, such as a date parser's).
 """
 
 from __future__ import annotations
 
-import functools
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -19,16 +20,16 @@ from etl import pii
 from etl.dates import parse_series
 from etl.districts import DistrictResolver
 
-# The wording of each rule, in one place. {column} is filled in; {value} only with
-# quote(...) of the cell, which masks it.
+# The wording of each rule, in one place. {column} is filled in; {value} only with a
+# masked cell (per_value / masked_value).
 MISSING_ID = "缺少{column}"
 MISSING_DATE = "缺少{column}"
 BAD_DATE = "{column}：{detail}"
 UNKNOWN_DISTRICT = (
-    "無法辨識的行政區{value}（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
+    "無法辨識的行政區「{value}」（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
 )
 BEFORE_RECEIPT = "{column}早於受理時間"
-OUT_OF_RANGE = "{column}{value}超出範圍（{allowed}）"
+OUT_OF_RANGE = "{column}「{value}」超出範圍（{allowed}）"
 PERSONAL_KEY = "{column}含有個人資料（電話、電子郵件或身分證號），此列未載入；請確認欄位對照"
 DUPLICATE_IN_FILE = "同一檔案中{column}重複，以第 {row} 列為準"
 MALFORMED_ROW = "欄位數 {found} 與標題列的 {expected} 欄不符"
@@ -42,7 +43,6 @@ QUOTE_LIMIT = 40
 _QUOTED = re.compile("「([^」]*)」")
 
 
-@functools.lru_cache(maxsize=65536)  # a bad value usually repeats down a column
 def masked_value(value: str) -> str:
     """A cell as a reason may show it: personal data masked (etl.pii.mask_text), cut short."""
     text = pii.mask_text(value)
@@ -52,6 +52,13 @@ def masked_value(value: str) -> str:
 def quote(value: object) -> str:
     """「value」 for a reason, masked: the one way a reason quotes a cell."""
     return f"「{masked_value(str(value))}」"
+
+
+def per_value(values: pd.Series, message: Callable[[str], str]) -> pd.Series:
+    """``message(masked cell)`` for each cell, made once per distinct value (a bad value
+    usually repeats down a column)."""
+    texts = {v: message(masked_value(str(v))) for v in values.unique()}
+    return values.map(texts)
 
 
 def mask_quotes(message: str) -> str:
@@ -139,8 +146,7 @@ def district_columns(
     hits = values.map(resolved)
     unknown = values.ne("") & hits.isna()
     if not from_address:
-        messages = {v: UNKNOWN_DISTRICT.format(value=quote(v)) for v in values[unknown].unique()}
-        reasons.add(unknown, values[unknown].map(messages))
+        reasons.add(unknown, per_value(values[unknown], lambda v: UNKNOWN_DISTRICT.format(value=v)))
     return pd.DataFrame(
         {
             "district": hits.map(lambda h: h.district if h else None),
@@ -167,11 +173,8 @@ def satisfaction_score(values: pd.Series, column: str, reasons: Reasons) -> pd.S
     out = values.map(mapping)
     bad = out.eq("bad")
     allowed = "1–5 或 非常滿意…非常不滿意"
-    messages = {
-        v: OUT_OF_RANGE.format(column=column, value=quote(v), allowed=allowed)
-        for v in values[bad].unique()
-    }
-    reasons.add(bad, values[bad].map(messages))
+    message = lambda v: OUT_OF_RANGE.format(column=column, value=v, allowed=allowed)  # noqa: E731
+    reasons.add(bad, per_value(values[bad], message))
     return out.where(~bad, None).astype("Int16")
 
 

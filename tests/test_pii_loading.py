@@ -123,3 +123,20 @@ def test_a_reason_quotes_a_cell_only_masked(db_path, tmp_path, cells, must, neve
     for needle in never:
         assert needle not in reason, reason
         assert all(needle not in text for text, _ in result.top_reasons)
+
+
+def test_survey_and_phone_test_reasons_quote_only_masked_cells(tmp_path):
+    from tests.template_files import PHONE_COLUMNS, SURVEY_COLUMNS
+
+    db = tmp_path / "k.duckdb"
+    survey = {"調查波次": "114上", "問卷編號": "S1", "居住行政區": "鳳山區",
+              "Q01": "王小明 0912-345-678"}  # fmt: skip
+    result = load_file(db, "surveys", write_rows(tmp_path / "s.csv", SURVEY_COLUMNS, [survey]))
+    call = {"測試編號": "T1", "受測單位": "秘書室", "測試時間": "2025-03-05 10:00",
+            "測試輪次": "1", "R01": "E246813573"}  # fmt: skip
+    calls = load_file(db, "phone-tests", write_rows(tmp_path / "p.csv", PHONE_COLUMNS, [call]))
+    assert result.rows_rejected == 1 and calls.rows_rejected == 1
+    reasons = " ".join(r for (r,) in rows_of(db, "SELECT reason FROM rejects"))
+    assert "Q01" in reasons and "〔電話〕" in reasons and "〔身分證號〕" in reasons
+    for needle in ("王小明", "0912", "E246813573"):
+        assert needle not in reasons
