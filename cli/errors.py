@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.keyfile import KeyFileError
 from etl.mapping import MappingError
 from etl.reader import ReadError
 
@@ -55,7 +56,7 @@ KEY_MODULES = ("etl.pii", "etl.keyfile")
 # Key-file exceptions with their own message (the privacy work's KeyFileError): add the
 # class here when it lands, e.g. ``from etl.pii import KeyFileError``; until then the
 # module rule above names key problems generically.
-KEY_FILE_ERRORS: tuple[type[BaseException], ...] = ()
+KEY_FILE_ERRORS: tuple[type[BaseException], ...] = (KeyFileError,)
 # An early stop of a load whose rows nearly all fail the same way, if it is raised as an
 # exception: add its class here (its message is shown as it is, exit code 1). If it is
 # reported on the load result instead, see ``cli.load_commands.exit_code``.

@@ -93,6 +93,10 @@ def _print_result(result: load.LoadResult, target: Path) -> None:
         output.say(
             f"查看每一列：svcq rejects {result.batch_id}；修正原始檔後重新載入即可補入（已載入的列不會重複）。"
         )
+    if result.absent_columns:
+        output.say(f"檔案沒有這些選填欄位，已以空白載入：{'、'.join(result.absent_columns)}")
+    if result.absent_pii:
+        output.say(f"檔案沒有這些個資欄位（可省略）：{'、'.join(result.absent_pii)}")
     output.say(f"資料庫：{target}")
 
 

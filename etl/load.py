@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from etl import database, districts, petitions, phone_tests, pii, row_hash, surveys, validate
 from etl.deadlines import DUE_DATES_SQL
+from etl.keyfile import key_path_for, secret_for
 from etl.mapping import Mapping, MappingError, default_mapping, load_mapping
 from etl.reader import ReadError, Table, read_table
 from etl.validate import Reasons
@@ -47,6 +48,8 @@ class LoadResult:
     seconds: float
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     absent_columns: list[str] = field(default_factory=list)  # optional columns not in the file
+    # [pii] columns the file did not have (allowed): the CLI says so once.
+    absent_pii: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -73,8 +76,8 @@ def load_file(
     encoding: str | None = None,
     progress: Progress = _noop,
 ) -> LoadResult:
-    """Load one export file. Raises ReadError or MappingError with a Chinese message;
-    on any failure the database is left as it was."""
+    """Load one export file. Raises ReadError, MappingError or etl.keyfile.KeyFileError with
+    a Chinese message; on any failure the database is left as it was."""
     clock = time.perf_counter()
     db_path, path = Path(db_path), Path(path)
     mapping = resolve_mapping(kind, Path(mapping_path) if mapping_path else None)
@@ -84,8 +87,10 @@ def load_file(
     if not table.rows_read:  # an empty batch would say a load happened when nothing did
         raise ReadError(f"{path.name} 只有標題列，沒有任何資料列；沒有可載入的內容")
     progress("讀取檔案", 1, 1)
-    secret = pii.load_or_create_key(pii.key_path_for(db_path))
     with database.write_session(db_path) as con:
+        # Under the writer lock: the key is this database's own (fingerprint checked),
+        # created only for a database that has none yet.
+        secret = secret_for(con, key_path_for(db_path), db_path)
         result = load_table(con, kind, table, mapping, secret, file_name=path.name,
                             progress=progress)  # fmt: skip
     result.seconds = time.perf_counter() - clock
@@ -131,6 +136,7 @@ def load_table(
         seconds=0.0,
         top_reasons=_top_reasons(con, batch_id),
         absent_columns=mapping.absent_optional(list(table.frame.columns)),
+        absent_pii=mapping.absent_personal_columns(list(table.frame.columns)),
     )
     con.execute(
         "INSERT INTO batches (batch_id, kind, file_name, file_sha256, mapping, encoding, "
@@ -340,10 +346,7 @@ def _upsert(
 def _store_rejects(
     con, batch_id: int, table: Table, mapping: Mapping, raw: pd.DataFrame, reasons: Reasons
 ) -> int:
-    pii_columns = set(mapping.pii.values())
-    spec = mapping.fields.get("district")
-    if spec and spec.address:
-        pii_columns.add(spec.address)
+    pii_columns = set(mapping.personal_columns())
     header = list(table.frame.columns)
 
     def masked(cells: dict[str, str]) -> str:

@@ -1,17 +1,27 @@
 """Row-level validation shared by the kinds: collecting reasons in plain Chinese.
 
 A row may fail several rules; all its reasons are kept, joined by 「；」, so the
-person correcting the file sees everything at once.
+person correcting the file sees everything at once. A reason may quote the cell it
+is about, but only masked, since reasons are stored and printed: every quoted value
+goes through ``masked_value`` (by way of ``per_value`` or ``quote``, or ``mask_quotes``
+for a message made elsewhere, such as a date parser's).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import re
+from collections.abc import Callable
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl import pii
 from etl.dates import parse_series
 from etl.districts import DistrictResolver
 
-# The wording of each rule, in one place. {value} and {column} are filled in.
+# The wording of each rule, in one place. {column} is filled in; {value} only with a
+# masked cell (per_value / masked_value).
 MISSING_ID = "缺少{column}"
 MISSING_DATE = "缺少{column}"
 BAD_DATE = "{column}：{detail}"
@@ -20,11 +30,40 @@ UNKNOWN_DISTRICT = (
 )
 BEFORE_RECEIPT = "{column}早於受理時間"
 OUT_OF_RANGE = "{column}「{value}」超出範圍（{allowed}）"
+PERSONAL_KEY = "{column}含有個人資料（電話、電子郵件或身分證號），此列未載入；請確認欄位對照"
 DUPLICATE_IN_FILE = "同一檔案中{column}重複，以第 {row} 列為準"
 MALFORMED_ROW = "欄位數 {found} 與標題列的 {expected} 欄不符"
 BLANK_ROW = "空白列"
 
 SCORE_LABELS = {"非常滿意": 5, "滿意": 4, "普通": 3, "不滿意": 2, "非常不滿意": 1}
+
+
+# A quoted value longer than this is cut: a reason points at a cell, it does not copy it.
+QUOTE_LIMIT = 40
+_QUOTED = re.compile("「([^」]*)」")
+
+
+def masked_value(value: str) -> str:
+    """A cell as a reason may show it: personal data masked (etl.pii.mask_text), cut short."""
+    text = pii.mask_text(value)
+    return text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "…"
+
+
+def quote(value: object) -> str:
+    """「value」 for a reason, masked: the one way a reason quotes a cell."""
+    return f"「{masked_value(str(value))}」"
+
+
+def per_value(values: pd.Series, message: Callable[[str], str]) -> pd.Series:
+    """``message(masked cell)`` for each cell, made once per distinct value (a bad value
+    usually repeats down a column)."""
+    texts = {v: message(masked_value(str(v))) for v in values.unique()}
+    return values.map(texts)
+
+
+def mask_quotes(message: str) -> str:
+    """A message made elsewhere (a date parser's) with each 「…」 it quotes masked."""
+    return _QUOTED.sub(lambda m: quote(m[1]), message)
 
 
 class Reasons:
@@ -61,6 +100,24 @@ def required_text(values: pd.Series, column: str, reasons: Reasons) -> pd.Series
     return values
 
 
+def record_id(values: pd.Series, column: str, reasons: Reasons) -> pd.Series:
+    """A record's id (stored as given, so it must not be personal data): required, and
+    rejected when it holds a phone number, an e-mail or a valid national ID number."""
+    required_text(values, column, reasons)
+    distinct = pa.array(values.unique(), type=pa.string())
+    # Most case numbers are a short letter prefix and digits that do not start with 0 or
+    # 8 (886): no phone or e-mail fits in them, and no ID unless they have its shape.
+    plain = pc.and_(
+        pc.match_substring_regex(distinct, "^[A-Za-z]{0,3}[1-79][0-9]*$"),
+        pc.invert(pc.match_substring_regex(distinct, "^[A-Za-z][0-9]{9}$")),
+    )
+    suspects = distinct.filter(pc.invert(plain)).to_pylist()
+    personal = [v for v in suspects if pii.looks_personal(v)]
+    if personal:
+        reasons.add(values.isin(personal), PERSONAL_KEY.format(column=column))
+    return values
+
+
 def datetime_column(
     values: pd.Series,
     column: str,
@@ -73,7 +130,10 @@ def datetime_column(
     one); problems become reasons naming the column."""
     parsed, errors = parse_series(values, fmt=fmt)
     failed = errors.ne("")
-    reasons.add(failed, errors[failed].map(lambda d: BAD_DATE.format(column=column, detail=d)))
+    messages = {
+        d: BAD_DATE.format(column=column, detail=mask_quotes(d)) for d in errors[failed].unique()
+    }
+    reasons.add(failed, errors[failed].map(messages))
     if required:
         reasons.add(values.eq(""), MISSING_DATE.format(column=column))
     return parsed
@@ -93,7 +153,7 @@ def district_columns(
     hits = values.map(resolved)
     unknown = values.ne("") & hits.isna()
     if not from_address:
-        reasons.add(unknown, values[unknown].map(lambda v: UNKNOWN_DISTRICT.format(value=v)))
+        reasons.add(unknown, per_value(values[unknown], lambda v: UNKNOWN_DISTRICT.format(value=v)))
     return pd.DataFrame(
         {
             "district": hits.map(lambda h: h.district if h else None),
@@ -119,14 +179,9 @@ def satisfaction_score(values: pd.Series, column: str, reasons: Reasons) -> pd.S
     mapping = {v: convert(v) for v in values.unique()}
     out = values.map(mapping)
     bad = out.eq("bad")
-    reasons.add(
-        bad,
-        values[bad].map(
-            lambda v: OUT_OF_RANGE.format(
-                column=column, value=v, allowed="1–5 或 非常滿意…非常不滿意"
-            )
-        ),
-    )
+    allowed = "1–5 或 非常滿意…非常不滿意"
+    message = lambda v: OUT_OF_RANGE.format(column=column, value=v, allowed=allowed)  # noqa: E731
+    reasons.add(bad, per_value(values[bad], message))
     return out.where(~bad, None).astype("Int16")
 
 
