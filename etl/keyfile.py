@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from store import meta
+from store import meta, oserrors
 from store.db import scalar
 
 KEY_ENV = "SVCQ_KEY_FILE"
@@ -69,7 +69,7 @@ def read_key(path: Path) -> bytes:
     except FileNotFoundError:
         raise KeyFileError(f"找不到陳情人金鑰檔 {path}。") from None
     except OSError as exc:
-        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{exc.strerror}）。") from None
+        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{oserrors.reason(exc)}）。") from None
     if not stat.S_ISREG(info.st_mode):
         raise KeyFileError(
             f"陳情人金鑰檔 {path} 不是一般檔案（可能是資料夾）。"
@@ -85,7 +85,7 @@ def read_key(path: Path) -> bytes:
         text = path.read_bytes().decode("ascii").strip()
         secret = bytes.fromhex(text)
     except OSError as exc:
-        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{exc.strerror}）。") from None
+        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{oserrors.reason(exc)}）。") from None
     except (UnicodeDecodeError, ValueError):
         raise KeyFileError(_corrupt(path, "內容不是十六進位文字")) from None
     if len(secret) < KEY_BYTES:
@@ -123,7 +123,7 @@ def load_or_create_key(path: Path) -> bytes:
             raise KeyFileError(_cannot_create(path, "路徑中有同名的檔案")) from None
         # else another process won the race; its complete file is in place
     except OSError as exc:
-        raise KeyFileError(_cannot_create(path, exc.strerror)) from None
+        raise KeyFileError(_cannot_create(path, oserrors.reason(exc))) from None
     return read_key(path)
 
 
@@ -131,7 +131,7 @@ def _present(path: Path) -> bool:
     try:
         return path.exists() or path.is_symlink()
     except OSError as exc:
-        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{exc.strerror}）。") from None
+        raise KeyFileError(f"無法讀取陳情人金鑰檔 {path}（{oserrors.reason(exc)}）。") from None
 
 
 def _cannot_create(path: Path, why: str | None) -> str:
