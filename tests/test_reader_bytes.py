@@ -42,7 +42,11 @@ def _stringio_fast(text: str, delimiter: str, encoding: str) -> Table | None:
         quoting=csv.QUOTE_NONE, skip_blank_lines=False,
     )  # fmt: skip
     header = [h.strip().lstrip("\ufeff") for h in lines[0].rstrip("\r").split(delimiter)]
-    if any(not h for h in header) or len(set(header)) != len(header) or len(frame) != len(lines) - 1:
+    if (
+        any(not h for h in header)
+        or len(set(header)) != len(header)
+        or len(frame) != len(lines) - 1
+    ):
         return None
     frame.columns = header
     return Table(frame=frame, row_numbers=list(range(1, len(frame) + 1)), encoding=encoding)
@@ -126,7 +130,7 @@ def test_each_sample_takes_the_same_path_as_before() -> None:
 
 # Characters that decide the paths: delimiters, quotes, line breaks, whitespace a
 # strip() removes (tab, ideographic space, NBSP), BOM, and CJK / full-width text.
-CELL = st.text(alphabet=list("ab1 ,;|\t\"\r\u3000\u00a0\ufeff案件編號鳳山區１２"), max_size=6)
+CELL = st.text(alphabet=list('ab1 ,;|\t"\r\u3000\u00a0\ufeff案件編號鳳山區１２'), max_size=6)
 
 
 @st.composite
