@@ -80,15 +80,15 @@ def well_formed(table: Table, texts: pd.Series, personal: set[str]) -> RejectedR
     )
 
 
-def malformed(table: Table, personal: set[str], *, up_to: int | None = None) -> list[RejectedRows]:
-    """The malformed and blank rows (up to row number ``up_to``), grouped by length."""
+def malformed(table: Table, personal: set[str]) -> list[RejectedRows]:
+    """The malformed and blank rows of ``table``, grouped by length (see the module
+    docstring for which of their cells count as personal)."""
     header = list(table.frame.columns)
     width = len(header)
     targets = [i for i, h in enumerate(header) if h in personal]
     by_length: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
     for number, cells in table.malformed:
-        if up_to is None or number <= up_to:
-            by_length[len(cells)].append((number, cells))
+        by_length[len(cells)].append((number, cells))
     groups = []
     for length, rows in sorted(by_length.items()):
         shift = abs(length - width)
