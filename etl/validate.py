@@ -9,9 +9,12 @@ for a message made elsewhere, such as a date parser's).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,32 +70,93 @@ def mask_quotes(message: str) -> str:
 
 
 class Reasons:
-    """Reasons per row index; a row with any reason is rejected."""
+    """Reasons per row index; a row with any reason is rejected.
+
+    Each ``add`` is one rule applied to one column. It keeps the positions it hit and
+    their messages as arrays, so a file whose every row fails costs a few array
+    operations per rule instead of a Python call per row and reason; the messages of
+    a row are joined only when they are stored. The rules are kept in order, each
+    with a label (``rules()``) for summaries and for stopping early.
+    """
 
     def __init__(self, index: pd.Index) -> None:
-        self._by_row: dict[object, list[str]] = {}
         self.index = index
+        self._rules: list[_Rule] = []
 
     def add(self, mask: pd.Series, message: str | pd.Series) -> None:
-        if not mask.any():
+        if not mask.index.equals(self.index):
+            mask = mask.reindex(self.index, fill_value=False)
+        positions = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
+        if not len(positions):
             return
-        rows = mask[mask].index
         if isinstance(message, str):
-            for row in rows:
-                self._by_row.setdefault(row, []).append(message)
-        else:
-            for row, text in message[rows].items():
-                self._by_row.setdefault(row, []).append(text)
+            self._rules.append(_Rule(positions, message, _label([message]), message))
+            return
+        texts = message.reindex(self.index[positions]).to_numpy(dtype=object)
+        distinct = (min(texts), max(texts))  # their common prefix is everyone's
+        self._rules.append(_Rule(positions, texts, _label(distinct), texts[0]))
 
     def rejected(self) -> pd.Series:
         """Boolean mask over the index: rows with at least one reason."""
-        return pd.Series(self.index.isin(list(self._by_row)), index=self.index)
+        return pd.Series(self._hit(), index=self.index)
+
+    def texts(self) -> pd.Series:
+        """The reasons of each rejected row joined by 「；」, in rule order, by row index."""
+        joined = np.full(len(self.index), "", dtype=object)
+        seen = np.zeros(len(self.index), dtype=bool)
+        for rule in self._rules:
+            at = rule.positions
+            separator = np.where(seen[at], "；", "").astype(object)
+            joined[at] = joined[at] + separator + rule.messages
+            seen[at] = True
+        hit = np.flatnonzero(seen)
+        return pd.Series(joined[hit], index=self.index[hit], dtype=object)
 
     def text(self, row: object) -> str:
-        return "；".join(self._by_row.get(row, []))
+        at = self.index.get_loc(row)
+        parts = []
+        for rule in self._rules:
+            k = np.searchsorted(rule.positions, at)
+            if k < len(rule.positions) and rule.positions[k] == at:
+                parts.append(rule.messages if isinstance(rule.messages, str) else rule.messages[k])
+        return "；".join(parts)
+
+    def rules(self) -> list[tuple[str, int, str]]:
+        """(label, rows hit, one of its messages) per rule, in the order they were added.
+
+        The label is what the messages share before the first quoted value (「…」), so it
+        names the rule and the column but no cell's content. The sample message may hold
+        a cell value: for classifying the rule, not for showing.
+        """
+        return [(r.label, len(r.positions), r.sample) for r in self._rules]
 
     def __len__(self) -> int:
-        return len(self._by_row)
+        return int(self._hit().sum())
+
+    def _hit(self) -> np.ndarray:
+        hit = np.zeros(len(self.index), dtype=bool)
+        for rule in self._rules:
+            hit[rule.positions] = True
+        return hit
+
+
+@dataclass(frozen=True)
+class _Rule:
+    positions: np.ndarray  # ascending positions in the index
+    messages: np.ndarray | str  # one per position, or one for all
+    label: str
+    sample: str
+
+
+def _label(texts: list[str] | tuple[str, str]) -> str:
+    """The name of the rule behind these messages: their shared text before any quoted
+    value, cut back to a clause boundary when they differ earlier (a row number)."""
+    shared = os.path.commonprefix(list(texts))
+    head = shared.split("「")[0]
+    if len(set(texts)) > 1 and "「" not in shared:
+        cut = max(head.rfind("，"), head.rfind("："))
+        head = head[:cut] if cut > 0 else head
+    return head.rstrip("：，") or texts[0]
 
 
 def required_text(values: pd.Series, column: str, reasons: Reasons) -> pd.Series:
