@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from etl import validate
 from etl.rejects import RejectedRows
+from store.vocabulary import VALUE_QUOTE
 
 PROBE_ROWS = 1_000
 MIN_EXAMINED = 20
@@ -70,7 +71,7 @@ _BAD_DATE = re.compile(
     "^" + re.escape(validate.BAD_DATE.split("{detail}")[0]).replace(r"\{column\}", "(?P<column>.+?)")
     + "(?:日期|時間)"
 )  # fmt: skip
-_UNKNOWN_DISTRICT = validate.UNKNOWN_DISTRICT.split("「")[0]
+_UNKNOWN_DISTRICT = validate.UNKNOWN_DISTRICT.split(VALUE_QUOTE)[0]
 _MISSING = validate.MISSING_ID.split("{")[0]
 _DUPLICATE = validate.DUPLICATE_IN_FILE.split("{")[0]
 

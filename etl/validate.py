@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from etl import pii
 from etl.dates import parse_series
 from etl.districts import DistrictResolver
+from store.vocabulary import REASON_SEPARATOR, VALUE_QUOTE
 
 # The wording of each rule, in one place. {column} is filled in; {value} only with a
 # masked cell (per_value / masked_value).
@@ -106,7 +107,7 @@ class Reasons:
         seen = np.zeros(len(self.index), dtype=bool)
         for rule in self._rules:
             at = rule.positions
-            separator = np.where(seen[at], "；", "").astype(object)
+            separator = np.where(seen[at], REASON_SEPARATOR, "").astype(object)
             joined[at] = joined[at] + separator + rule.messages
             seen[at] = True
         hit = np.flatnonzero(seen)
@@ -119,7 +120,7 @@ class Reasons:
             k = np.searchsorted(rule.positions, at)
             if k < len(rule.positions) and rule.positions[k] == at:
                 parts.append(rule.messages if isinstance(rule.messages, str) else rule.messages[k])
-        return "；".join(parts)
+        return REASON_SEPARATOR.join(parts)
 
     def rules(self) -> list[tuple[str, int, str]]:
         """(label, rows hit, one of its messages) per rule, in the order they were added.
@@ -152,8 +153,8 @@ def _label(texts: list[str] | tuple[str, str]) -> str:
     """The name of the rule behind these messages: their shared text before any quoted
     value, cut back to a clause boundary when they differ earlier (a row number)."""
     shared = os.path.commonprefix(list(texts))
-    head = shared.split("「")[0]
-    if len(set(texts)) > 1 and "「" not in shared:
+    head = shared.split(VALUE_QUOTE)[0]
+    if len(set(texts)) > 1 and VALUE_QUOTE not in shared:
         cut = max(head.rfind("，"), head.rfind("："))
         head = head[:cut] if cut > 0 else head
     return head.rstrip("：，") or texts[0]
