@@ -54,7 +54,7 @@ DATE_HINT = (
 )
 DISTRICT_HINT = (
     "提示：這些行政區不在高雄市 38 區之中。若資料來自其他縣市，請準備該縣市的行政區清單（CSV），"
-    '並在對照檔加上 [districts] lists = ["清單.csv"]（路徑相對於對照檔）；'
+    '並在對照檔加上 [districts] lists = ["清單.csv"]（路徑相對於對照檔，清單格式見 docs/mapping.md）；'
     "若只是欄位對錯，請檢查對照檔中 district 對應的欄位。"
 )
 MISSING_HINT = "提示：幾乎每一列的這個欄位都是空的，請確認對照檔把它對應到檔案中正確的欄名。"

@@ -30,11 +30,12 @@ MISSING_ID = "缺少{column}"
 MISSING_DATE = "缺少{column}"
 BAD_DATE = "{column}：{detail}"
 UNKNOWN_DISTRICT = (
-    "無法辨識的行政區「{value}」（請使用高雄市 38 區名稱、郵遞區號或另行提供其他縣市行政區清單）"
+    "無法辨識的行政區「{value}」（請使用高雄市 38 區名稱或郵遞區號，其他縣市的行政區請在對照檔以 "
+    '[districts] lists = ["清單.csv"] 提供清單，格式見 docs/mapping.md）'
 )
 BEFORE_RECEIPT = "{column}早於受理時間"
 OUT_OF_RANGE = "{column}「{value}」超出範圍（{allowed}）"
-PERSONAL_KEY = "{column}含有個人資料（電話、電子郵件或身分證號），此列未載入；請確認欄位對照"
+PERSONAL_KEY = "{column}含有個人資料（電話、電子郵件或身分證號），此列未載入，請確認欄位對照"
 DUPLICATE_IN_FILE = "同一檔案中{column}重複，以第 {row} 列為準"
 MALFORMED_ROW = "欄位數 {found} 與標題列的 {expected} 欄不符"
 BLANK_ROW = "空白列"
