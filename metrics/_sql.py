@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import Filters
+from metrics.months import add_months, month_end, month_start, parse_month  # noqa: F401 (re-exported)
 from store.db import scalar
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
@@ -126,30 +127,6 @@ def first_received(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date 
     """The earliest receipt date among petitions matching the dimension filters."""
     where, params = filters.with_period(None, None).where(None)
     return scalar(con, f"SELECT min(received_date) FROM petitions WHERE {where}", params)  # noqa: S608
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day, 1) - dt.timedelta(days=1)
-
-
-def parse_month(month: str | dt.date) -> dt.date:
-    """'2025-03' or any date in the month -> the month's first day."""
-    if isinstance(month, dt.date):
-        return month_start(month)
-    try:
-        return dt.datetime.strptime(month.strip()[:7], "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"月份「{month}」格式應為 YYYY-MM") from None
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
