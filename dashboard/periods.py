@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.months import add_months, month_end, month_start
+from store.months import add_months, month_end, month_start
 
 PRESETS = ("this_month", "last_month", "this_quarter", "this_year", "last_12", "custom")
 DEFAULT = "this_month"

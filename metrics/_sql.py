@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import Filters
-from metrics.months import add_months, month_end, month_start, parse_month  # noqa: F401 (re-exported)
 from store.db import scalar
+from store.months import add_months, month_end, month_start, parse_month  # noqa: F401 (re-exported)
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 T = TypeVar("T")

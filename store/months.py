@@ -1,5 +1,5 @@
-"""Calendar-month arithmetic, one definition for the metrics, the dashboard's period
-presets and the benchmarks."""
+"""Calendar-month arithmetic, one definition for the loader's sample generator, the
+metrics and the dashboard's period presets."""
 
 from __future__ import annotations
 
