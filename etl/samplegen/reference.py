@@ -19,8 +19,9 @@ import numpy as np
 
 from etl.calendar import FIRST_YEAR, LAST_YEAR, build_calendar_frame
 from store.months import add_months
+from store.vocabulary import CONFIGURED_CITY
 
-CITY = "高雄市"
+CITY = CONFIGURED_CITY  # the sample is the configured city's
 FORMER_COUNTY = "高雄縣"
 
 # Police precinct (分局) covering each district; approximate, but it keeps the
