@@ -129,3 +129,21 @@ def test_periods_never_reach_past_the_data():
     assert preset_period("this_quarter", anchor) == (dt.date(2025, 7, 1), anchor)
     assert preset_period("this_year", anchor) == (dt.date(2025, 1, 1), anchor)
     assert preset_period("last_12", anchor) == (dt.date(2024, 10, 1), anchor)
+
+
+def test_a_load_shows_up_on_the_next_rerun_without_a_restart(tmp_path, monkeypatch):
+    from etl.load import load_file
+    from tests.template_files import PETITION_COLUMNS, petition, write_rows
+
+    db = tmp_path / "svcq.duckdb"
+    first = [petition(f"A{i}", "2025-03-03 09:00:00") for i in range(3)]
+    load_file(db, "petitions", write_rows(tmp_path / "a.csv", PETITION_COLUMNS, first))
+    at = _app(db, monkeypatch)
+    at.run()
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == "3 件"
+    more = [petition(f"B{i}", "2025-03-04 09:00:00") for i in range(4)]
+    load_file(db, "petitions", write_rows(tmp_path / "b.csv", PETITION_COLUMNS, more))
+    at.run()  # the same session: cached figures of the old file must not be reused
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == "7 件"
