@@ -69,7 +69,7 @@ def chart(
                 sidebar.set_filter(filter_key, value_of(points[0]))
 
         options |= {"on_select": select, "selection_mode": "points"}
-    st.plotly_chart(fig, alt=description, **options)
+    st.plotly_chart(fig, alt=description, theme=None, **options)
     st.caption(caption_text)
     for note in notes or []:
         st.caption(note)

@@ -11,16 +11,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 
 FONT = "Noto Sans CJK TC, Noto Sans TC, Microsoft JhengHei, PingFang TC, sans-serif"
-# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency. Yellow
+# last: a yellow line on white is barely visible (1.2:1), so it serves an eighth series only.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#6B6B6B"
 SEQUENTIAL = "Blues"
 TEXT = "#1F2933"
 LABELLED = 6  # points named on a funnel plot at most
 GRID = "#E4E7EB"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of '#rrggbb' or 'rgb(r, g, b)'."""
+    rgb = hex_to_rgb(colour) if colour.startswith("#") else unlabel_rgb(colour)
+    linear = [c / 255 / 12.92 if c <= 10.31 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def label_colour(fill: str) -> str:
+    """The text colour that reads on ``fill``: the dark text colour or white, whichever
+    has the higher contrast (a district label on the darkest blue must not vanish)."""
+    lum = _luminance(fill)
+    on_dark = 1.05 / (lum + 0.05)
+    on_light = (max(lum, _luminance(TEXT)) + 0.05) / (min(lum, _luminance(TEXT)) + 0.05)
+    return "white" if on_dark > on_light else TEXT
 
 
 def base(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
@@ -200,7 +217,7 @@ def polygons(
         go.Scatter(
             x=[centres[n][0] for n in names], y=[centres[n][1] for n in names],
             mode="markers+text", text=[labels[n] for n in names], textposition="middle center",
-            textfont={"size": 11, "color": TEXT},
+            textfont={"size": 11, "color": [label_colour(colours.get(n, "#EEEEEE")) for n in names]},
             marker={"size": [16 if n in marked else 9 for n in names],
                     "symbol": ["star" if n in marked else "circle" for n in names],
                     "color": [BAD if n in marked else "rgba(255,255,255,0.6)" for n in names],
@@ -240,7 +257,7 @@ def tiles(
         go.Scatter(
             x=[g[3] for g in grid], y=[-g[2] for g in grid], mode="markers+text",
             text=[("★ " if g[0] in marked else "") + g[1] for g in grid],
-            textfont={"size": 12, "color": TEXT},
+            textfont={"size": 12, "color": [label_colour(colours.get(n, "#EEEEEE")) for n in names]},
             marker={"symbol": "square", "size": 46, "color": [colours.get(n, "#EEEEEE") for n in names],
                     "line": {"color": [BAD if n in marked else "white" for n in names],
                              "width": [3 if n in marked else 1 for n in names]}},

@@ -1,0 +1,204 @@
+"""The dashboard in a real browser, for the browser tests, the benchmark and the README
+screenshots: a `streamlit run` server on a free local port, Debian's Chromium through
+Playwright, and a wait for "idle" that a person would agree with.
+
+Idle means: the app's script finished (Streamlit's own state attributes say so), nothing
+is marked stale or still a skeleton, and the page's DOM has not changed for ``quiet_ms``.
+The last DOM change before that quiet stretch is when the page was finished, which is what
+``settle`` returns (the benchmark's timings). A MutationObserver installed before any of
+the page's scripts keeps that time and counts the script runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "dashboard" / "app.py"
+CHROMIUM = "/usr/lib/chromium/chromium"  # the binary: /usr/bin/chromium is a slower wrapper
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+VIEWPORT = {"width": 1400, "height": 900}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+IDLE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+# Before any page script: the time of the last DOM change and the number of script runs.
+OBSERVER = """
+(() => {
+  window.__svcq = {last: performance.now(), runs: 0};
+  new MutationObserver((records) => {
+    window.__svcq.last = performance.now();
+    for (const r of records) {
+      if (r.type === "attributes" && r.attributeName === "data-test-script-state"
+          && r.target.getAttribute("data-test-script-state") === "running") {
+        window.__svcq.runs += 1;
+      }
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})();
+"""
+SETTLED = """
+([idle, quiet, heading]) => {
+  const s = window.__svcq;
+  if (!s || !document.querySelector(idle)) return false;
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+  if (heading && !document.querySelector('[data-testid="stMain"] h1')) return false;
+  return performance.now() - s.last >= quiet;
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`streamlit run dashboard/app.py` on ``db``, headless, on 127.0.0.1 only.
+
+    Runs this checkout's app (the working directory and PYTHONPATH are the repository, so
+    the code under test is this tree's, not an installed copy). ``log`` collects its output.
+    """
+
+    def __init__(self, db: Path, log: Path, *, port: int | None = None) -> None:
+        self.db, self.log_path = Path(db), Path(log)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> Server:
+        env = {**os.environ, "SVCQ_DB": str(self.db), "PYTHONPATH": str(REPO)}
+        command = [sys.executable, "-m", "streamlit", "run", str(APP),
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.log_path.read_text()[-2000:]}")
+            health = f"{self.url}/_stcore/health"
+            with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2) as reply:
+                if reply.read() == b"ok":
+                    return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"streamlit did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def launch(playwright):
+    """Debian's Chromium, headless, with nothing of its own that calls out."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def new_page(browser, *, viewport: dict | None = None):
+    """A page in a fresh context (its own cookies and storage) with the observer."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, locale="zh-TW")
+    context.add_init_script(OBSERVER)
+    return context.new_page()
+
+
+def settle(page, *, quiet_ms: int = 500, timeout_ms: int = 120_000, heading: bool = True) -> float:
+    """Wait until the page is idle and has not changed for ``quiet_ms``; return the
+    page-clock time (performance.now(), ms) of its last change."""
+    page.wait_for_function(SETTLED, arg=[IDLE, quiet_ms, heading], timeout=timeout_ms, polling=50)
+    return float(page.evaluate("window.__svcq.last"))
+
+
+def clock(page) -> tuple[float, int]:
+    """The page clock and the number of script runs so far (taken before an interaction)."""
+    now, runs = page.evaluate("[performance.now(), window.__svcq.runs]")
+    return float(now), int(runs)
+
+
+def after(page, before: tuple[float, int], *, rerun: bool = True, **kwargs) -> float:
+    """Milliseconds from ``before`` (see ``clock``) until the page settled again. With
+    ``rerun`` it first waits for the script run the interaction started, so an idle page
+    seen before the server answered is not mistaken for the result."""
+    start, runs = before
+    if rerun:
+        page.wait_for_function("(n) => window.__svcq.runs > n", arg=runs, timeout=30_000)
+    return settle(page, **kwargs) - start
+
+
+def goto(page, url: str, **kwargs) -> float:
+    """Open ``url`` and wait until it settled; milliseconds from navigation start."""
+    page.goto(url)
+    return settle(page, **kwargs)
+
+
+@contextlib.contextmanager
+def recorded_requests(page) -> Iterator[list[str]]:
+    """Every URL the page requests while inside the block (documents, scripts, fonts,
+    images, websockets)."""
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.on("websocket", lambda socket: urls.append(socket.url))
+    yield urls
+
+
+def foreign(urls: list[str]) -> list[str]:
+    """The URLs that would leave the machine: any host but this one (data:, blob: and
+    about: URLs stay in the page)."""
+    out = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about"):
+            continue
+        if parts.hostname not in LOCAL_HOSTS:
+            out.append(url)
+    return out
+
+
+def full_screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so the viewport is
+    made as tall as the content first (and restored after)."""
+    size = page.viewport_size or VIEWPORT
+    height = page.evaluate(
+        """() => {
+          const main = document.querySelector('[data-testid="stMain"]');
+          const side = document.querySelector('[data-testid="stSidebarContent"]');
+          return Math.max(main ? main.scrollHeight : 0, side ? side.scrollHeight : 0,
+                          window.innerHeight);
+        }"""
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 16000)})
+    try:
+        settle(page, quiet_ms=400)
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
