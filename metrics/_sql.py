@@ -67,6 +67,15 @@ def format_months(frame: pd.DataFrame, column: str = "month") -> pd.DataFrame:
     return frame
 
 
+def with_agency(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A unit is known by its agency and its name (every 區公所 has a 民政課): grouping by
+    unit groups by agency too, placed just before it, unless agency is already asked for."""
+    if "unit" in names and "agency" not in names:
+        i = names.index("unit")
+        return (*names[:i], "agency", *names[i:])
+    return names
+
+
 def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if by is None:
         return ()
@@ -82,7 +91,7 @@ def group_columns(
     alias: str = "",
 ) -> list[tuple[str, str]]:
     """``(name, sql expression)`` for each requested grouping, from the allow-list only;
-    ``district`` brings ``in_city`` after it.
+    ``district`` brings ``in_city`` after it, ``unit`` brings ``agency`` before it.
 
     Raises ``ValueError`` (Traditional Chinese) for an unknown or repeated grouping.
     """
@@ -94,6 +103,9 @@ def group_columns(
             raise ValueError(f"不支援的分組欄位「{name}」；可用的分組：{'、'.join(allowed)}")
         if names.count(name) > 1:
             raise ValueError(f"分組欄位「{name}」重複")
+    if "agency" in allowed:
+        names = with_agency(names)
+    for name in names:
         out.append((name, allowed[name].format(p=prefix)))
         if name == "district":
             out.append((IN_CITY_COLUMN, IN_CITY.format(p=prefix)))
