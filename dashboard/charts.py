@@ -68,17 +68,19 @@ def bars(
     value_format: str = ",.0f",
     axis_title: str = "",
     percent: bool = False,
+    keys: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """One bar per label with its value printed on the bar; ``hover`` holds the exact
-    figures as text (already formatted for the reader's language and calendar)."""
+    figures as text (already formatted for the reader's language and calendar); ``keys``
+    ride along with each bar (customdata after the hover text) for drill-down."""
     text_format = "%{x:.1%}" if horizontal and percent else "%{y:.1%}" if percent else None
     trace = go.Bar(
         x=values if horizontal else labels,
         y=labels if horizontal else values,
         orientation="h" if horizontal else "v",
         marker_color=list(colours) if colours is not None else PALETTE[0],
-        customdata=list(hover),
-        hovertemplate="%{customdata}<extra></extra>",
+        customdata=[[h, *k] for h, k in zip(hover, keys or [()] * len(hover), strict=True)],
+        hovertemplate="%{customdata[0]}<extra></extra>",
         texttemplate=text_format
         or ("%{x:" + value_format + "}" if horizontal else "%{y:" + value_format + "}"),
         textposition="outside",

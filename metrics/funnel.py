@@ -116,7 +116,7 @@ def _counts(con: duckdb.DuckDBPyConnection, filters: Filters, indicator: str, by
         frame = regional.district_counts(con, filters)
         frame = frame[frame["population"].notna() & (frame["row_kind"] == regional.ROW_DISTRICT)]
         n, events = "population", "cases"
-    keys = [by, "in_city"] if by == "district" else [by]
+    keys = {"district": ["district", "in_city"], "unit": ["agency", "unit"]}[by]
     return frame[keys].reset_index(drop=True), frame[n], frame[events]
 
 
@@ -129,7 +129,7 @@ def funnel(
 ) -> pd.DataFrame:
     """漏斗圖: each unit's (or district's) rate against its size, with control limits.
 
-    ``by``: unit or district (in_city beside it). ``indicator``: on_time_rate (依限辦結率 of cases replied in the period, n = replied,
+    ``by``: unit (with its agency) or district (in_city beside it). ``indicator``: on_time_rate (依限辦結率 of cases replied in the period, n = replied,
     as in the scorecard), reply_satisfaction (n = rated replies), survey_satisfaction (n
     = valid answers to the overall item), or petitions_per_10k (districts only; n =
     population, shown per 10,000 residents; needs a loaded population table). One row
