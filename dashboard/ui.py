@@ -93,3 +93,15 @@ def drill_unit(point: dict) -> dict[str, str]:
     """The filters a clicked unit bar sets: its agency and its name."""
     data = point.get("customdata") or []
     return {"agency": data[1], "unit": data[2]} if len(data) >= 3 else {}
+
+
+def shown(value: object) -> str:
+    """A grouped value as read: the labels metrics give missing values (未填, 未填行政區)
+    in the reader's language; data values as loaded."""
+    from store.vocabulary import NO_DISTRICT, UNSPECIFIED
+
+    if value == NO_DISTRICT:
+        return t("value.no_district")
+    if value == UNSPECIFIED:
+        return t("value.unspecified")
+    return str(value)
