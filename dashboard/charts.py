@@ -8,18 +8,25 @@ and a text label, and every chart has a data table and a text description beside
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
+from importlib import resources
 
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 
-FONT = "Noto Sans CJK TC, Noto Sans TC, Microsoft JhengHei, PingFang TC, sans-serif"
-# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency. Yellow
-# last: a yellow line on white is barely visible (1.2:1), so it serves an eighth series only.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
-GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#6B6B6B"
+# The font, text colour and palette are the app theme's (.streamlit/config.toml): one
+# definition for the page and its charts. The palette is Okabe & Ito's (2008),
+# distinguishable with every common colour-vision deficiency, yellow last: a yellow line
+# on white is barely visible (1.2:1), so it serves an eighth series only.
+_THEME = tomllib.loads(
+    resources.files("dashboard").joinpath(".streamlit/config.toml").read_text(encoding="utf-8")
+)["theme"]
+FONT = _THEME["font"]
+PALETTE = tuple(_THEME["chartCategoricalColors"])
+TEXT = _THEME["textColor"]
+GOOD, BAD, NEUTRAL = PALETTE[0], PALETTE[5], "#6B6B6B"
 SEQUENTIAL = "Blues"
-TEXT = "#1F2933"
 LABELLED = 6  # points named on a funnel plot at most
 GRID = "#E4E7EB"
 
