@@ -294,10 +294,12 @@ def funnel(
     percent: bool,
     x_title: str,
     y_title: str,
+    keys: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """A funnel plot: each group's rate against its size, the target line and the
     control limit curves (named, dashed for 95%, dotted for 99.8%); groups outside the
-    limits get a distinct symbol and their name printed."""
+    limits get a distinct symbol and their name printed. ``keys`` ride along with each
+    point (customdata after its name and hover text) for drill-down."""
     fig = go.Figure()
     styles = {0: ("dash", NEUTRAL), 1: ("dot", TEXT)}
     for i, (name, (xs, ys)) in enumerate(curve.items()):
@@ -318,7 +320,8 @@ def funnel(
             textposition="top center", showlegend=False,
             marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
                     "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},
-            customdata=[[n, h] for n, h in zip(names, hover, strict=True)],
+            customdata=[[n, h, *k] for n, h, k in
+                        zip(names, hover, keys or [()] * len(names), strict=True)],  # fmt: skip
             hovertemplate="%{customdata[1]}<extra></extra>",
         )
     )  # fmt: skip

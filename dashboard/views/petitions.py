@@ -268,7 +268,7 @@ def regional_tab(selection) -> None:
             n=len(marked),
         ),  # fmt: skip
         key=f"district_{view}",
-        drill=("district", lambda point: (point.get("customdata") or [None])[0]),
+        drill=lambda point: {"district": (point.get("customdata") or [None])[0]},
         notes=notes,
     )
     if rated:
