@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from etl import pii, validate
 from etl.districts import DistrictResolver
 from etl.mapping import FIELDS, FREE_TEXT
-from etl.text import halfwidth
+from etl.text import halfwidth, halfwidth_series
 from etl.validate import Reasons
 from store.vocabulary import SAME_MINUTE_SECONDS, ReplyQuality
 
@@ -304,7 +304,7 @@ def _masked_codes(values: pd.Series, forms: frozenset[str]) -> pd.Series:
 def _keys(raw: pd.DataFrame, secret: bytes) -> list[int | None]:
     """Keyed-hash petitioner keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
     empty = pd.Series("", index=raw.index, dtype=object)
-    get = lambda c: raw[c].astype(object) if c in raw else empty  # noqa: E731
+    get = lambda c: halfwidth_series(raw[c].astype(object)) if c in raw else empty  # noqa: E731
     nid = get("pii_national_id").str.upper().str.strip()
     mail = get("pii_email").str.lower().str.strip()
     tel = get("pii_phone").str.replace(r"\D", "", regex=True)
