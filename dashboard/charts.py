@@ -295,11 +295,14 @@ def funnel(
     x_title: str,
     y_title: str,
     keys: Sequence[Sequence[str]] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """A funnel plot: each group's rate against its size, the target line and the
     control limit curves (named, dashed for 95%, dotted for 99.8%); groups outside the
-    limits get a distinct symbol and their name printed. ``keys`` ride along with each
-    point (customdata after its name and hover text) for drill-down."""
+    limits get a distinct symbol, and the furthest out their label printed (``labels``,
+    e.g. two short lines; the names by default), above and below in turn along the axis
+    so neighbours do not overwrite each other. ``keys`` ride along with each point
+    (customdata after its name and hover text) for drill-down."""
     fig = go.Figure()
     styles = {0: ("dash", NEUTRAL), 1: ("dot", TEXT)}
     for i, (name, (xs, ys)) in enumerate(curve.items()):
@@ -311,13 +314,17 @@ def funnel(
     outside = [i for i, f in enumerate(flagged) if f]
     distance = [abs(rates[i] - target) * (sizes[i] ** 0.5) for i in outside]
     named = {i for _, i in sorted(zip(distance, outside, strict=True), reverse=True)[:LABELLED]}
+    along = sorted(named, key=lambda i: sizes[i])
+    where = {i: "top center" if k % 2 == 0 else "bottom center" for k, i in enumerate(along)}
+    labels = list(labels) if labels is not None else list(names)
     fig.add_hline(y=target, line={"color": GOOD, "width": 2}, annotation_text=target_name,
                   annotation_position="top left")  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=list(sizes), y=list(rates), mode="markers+text", name="",
-            text=[n if i in named else "" for i, n in enumerate(names)],
-            textposition="top center", showlegend=False,
+            text=[label if i in named else "" for i, label in enumerate(labels)],
+            textposition=[where.get(i, "top center") for i in range(len(names))],
+            textfont={"size": 11}, showlegend=False,
             marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
                     "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},
             customdata=[[n, h, *k] for n, h, k in

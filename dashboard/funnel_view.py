@@ -29,23 +29,24 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
     scale = funnel_metric.PER if kind == "rate" else 1
     target = float(frame["target"].iloc[0]) / scale
     tau2 = float(frame["tau2"].iloc[0])
-    sizes = np.geomspace(max(1.0, frame["n"].min() * 0.8), frame["n"].max() * 1.2, 120)
+    sizes = np.geomspace(max(1.0, frame["n"].min() * 0.8), frame["n"].max() * 1.2, 160)
+    if kind == "proportion":  # the binomial limits exist at whole numbers of cases
+        sizes = np.unique(np.round(sizes))
     curve = {}
-    for name, z in (
-        (t("funnel.limit_95"), funnel_metric.Z_95),
-        (t("funnel.limit_998"), funnel_metric.Z_998),
-    ):
-        low, high = funnel_metric.control_limits(target, sizes, z=z, tau2=tau2, kind=kind)
+    for name, level in ((t("funnel.limit_95"), "95"), (t("funnel.limit_998"), "99.8")):
+        low, high = funnel_metric.limits(target, sizes, level=level, tau2=tau2, kind=kind)
         curve[name] = (sizes, high * scale)
         curve[name + " "] = (sizes, low * scale)  # same legend entry, lower curve
     outside = frame["position"] != funnel_metric.WITHIN
     percent = kind == "proportion"
     show = fmt.percent if percent else (lambda v: fmt.number(v, 1))
     if by == "unit":
-        names = [unit_label(a, u) for a, u in unit_keys(frame)]
         keys = unit_keys(frame)
+        names = [unit_label(a, u) for a, u in keys]
+        labels = [f"{u}<br>{a}" for a, u in keys]  # two short lines on the plot
     else:
         names, keys = [shown(d) for d in frame[by]], [(d,) for d in frame[by]]
+        labels = names
     hover = [
         t("hover.funnel", name=g, rate=show(r), n=fmt.number(n), low=show(lo), high=show(hi),
           position=t(f"funnel.position.{p}"))
@@ -56,7 +57,7 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
         list(frame["n"]), list(frame["rate"]), names, hover, curve,
         float(frame["target"].iloc[0]), t("funnel.target", value=show(frame["target"].iloc[0])),
         list(outside), percent=percent, x_title=t(f"funnel.x.{indicator}"),
-        y_title=t(f"indicator.{indicator}"), keys=keys,
+        y_title=t(f"indicator.{indicator}"), keys=keys, labels=labels,
     )  # fmt: skip
     notes = [t("funnel.overdispersed", phi=fmt.number(frame["phi"].iloc[0], 2))
              if frame["overdispersed"].iloc[0] else t("funnel.not_overdispersed")]  # fmt: skip
