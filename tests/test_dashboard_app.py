@@ -212,3 +212,19 @@ def test_a_unit_filter_changes_other_pages_to_the_metrics_values(sample_db, monk
     else:
         table = at.dataframe[0].value
         assert len(table) == rows == 1
+
+
+def test_without_population_the_map_makes_no_claim_about_rates(sample_db, monkeypatch):
+    """The sample test database has no population table: the regional tab says rates per
+    10,000 need it and says nothing about districts being significantly above the city."""
+    import tomllib
+
+    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
+    at = _app(sample_db, monkeypatch, period="last_12", tab="regional")
+    at.run()
+    at.switch_page("views/petitions.py").run()
+    _no_failure(at)
+    shown = _shown(at)
+    assert zh["regional"]["no_population"].split("（")[0] in shown
+    assert zh["regional"]["none_significant"] not in shown
+    assert "顯著高於全市" not in shown

@@ -237,9 +237,12 @@ def regional_tab(selection) -> None:
         fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover,
                               marked, attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
     outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
-    notes = [t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")]
-    if not rated:
-        notes.append(t("regional.no_population"))
+    if rated:
+        notes = [
+            t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")
+        ]
+    else:
+        notes = [t("regional.no_population")]
     if not outside.empty:
         notes.append(t("regional.outside", n=fmt.number(outside["cases"].sum())))
     table = pd.DataFrame({
@@ -262,7 +265,7 @@ def regional_tab(selection) -> None:
         table=table,
         metric="district_counts",
         description=t(
-            "desc.regional",
+            "desc.regional" if rated else "desc.regional_cases",
             top=top["district"],
             value=fmt.number(top[measure], 1 if rated else 0),
             n=len(marked),
