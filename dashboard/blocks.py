@@ -32,6 +32,7 @@ PLOTLY_CONFIG = {
 # Filters field -> its sidebar key (filter.<key> names it)
 FIELD_KEYS = {field: key for key, (field, _) in sidebar.DIMENSION_FILTERS.items()}
 SMALL_SAMPLE = 30  # fewer answers than this: 樣本數不足, shown but marked
+CHART_UNITS = 15  # units drawn in a bar chart of units; its table lists every one
 
 
 def caption(*, period: str, source: str, n: int | None = None, note: str | None = None) -> str:

@@ -30,7 +30,6 @@ from metrics import freshness, phone_tests, satisfaction, scorecard, summary, ti
 # Headline indicators in tile order; "lower is better" comes from the scorecard's rule.
 TILES = ("received", "on_time_rate", "overdue_open", "reply_satisfaction",
          "survey_satisfaction", "phone_score")  # fmt: skip
-TOP_UNITS = 15  # units drawn in the overdue chart (the table lists every one)
 RATES = {"on_time_rate", "reply_satisfaction", "survey_satisfaction"}
 METRIC_OF = {
     "received": "type_counts",
@@ -223,7 +222,7 @@ def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
     frame = data.run(timeliness.open_cases, filters.with_period(None, end), by="unit", as_of=end)
     frame = frame[frame["open_overdue"] > 0].sort_values("open_overdue", ascending=False)
     frame = frame.assign(label=[unit_label(a, u) for a, u in unit_keys(frame)])
-    shown = frame.head(TOP_UNITS)  # the chart shows the most; the table all of them
+    shown = frame.head(blocks.CHART_UNITS)  # the chart shows the most; the table all of them
     title = t("overview.overdue_by_unit")
     if frame.empty:
         st.header(title)
@@ -255,8 +254,8 @@ def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
         ),  # fmt: skip
         key="overdue_by_unit",
         drill=drill_unit,
-        notes=[t("note.top_units", n=TOP_UNITS, total=len(frame))]
-        if len(frame) > TOP_UNITS
+        notes=[t("note.top_units", n=blocks.CHART_UNITS, total=len(frame))]
+        if len(frame) > blocks.CHART_UNITS
         else None,
     )
 

@@ -247,17 +247,25 @@ def replies(selection) -> None:
         frame = frame[frame["rated"] > 0]
         if frame.empty:
             continue
+        drawn, notes = frame, []
         if by == "unit":
+            # the lowest-rated units with enough ratings to judge; the table lists all
+            judged = frame[frame["rated"] >= SMALL]
+            drawn = (judged if not judged.empty else frame).sort_values("rate")
+            if len(drawn) > blocks.CHART_UNITS or len(drawn) < len(frame):
+                notes.append(t("note.lowest_units", n=min(len(drawn), blocks.CHART_UNITS),
+                               total=len(frame), minimum=SMALL))  # fmt: skip
+            drawn = drawn.head(blocks.CHART_UNITS)  # lowest first, drawn at the top
             labels = [t("label.n_of", name=unit_label(a, u), n=f"{n:,}")
-                      for (a, u), n in zip(unit_keys(frame), frame["rated"], strict=True)]  # fmt: skip
-            keys = unit_keys(frame)
+                      for (a, u), n in zip(unit_keys(drawn), drawn["rated"], strict=True)]  # fmt: skip
+            keys = unit_keys(drawn)
         else:
             labels, keys = [_speed(v) for v in frame[by]], None
         hover = [t("hover.reply_satisfaction", name=g, rate=fmt.percent(r), rated=fmt.number(n), small=_small(n))
-                 for g, r, n in zip(labels, frame["rate"], frame["rated"], strict=True)]  # fmt: skip
+                 for g, r, n in zip(labels, drawn["rate"], drawn["rated"], strict=True)]  # fmt: skip
         columns = {t("col.agency"): frame["agency"]} if by == "unit" else {}
         columns |= {
-            t(f"col.{by}"): frame["unit"] if by == "unit" else labels,
+            t(f"col.{by}"): frame["unit"] if by == "unit" else [_speed(v) for v in frame[by]],
             t("col.cases"): frame["cases"],
             t("col.rated"): frame["rated"],
             t("col.coverage"): [fmt.percent(v) for v in frame["coverage"]],
@@ -265,9 +273,11 @@ def replies(selection) -> None:
             t("col.note"): [_small(n) for n in frame["rated"]],
         }
         small = int((frame["rated"] < SMALL).sum())
+        if small:
+            notes.append(t("note.small_groups", n=small, minimum=SMALL))
         blocks.chart(
             charts.bars(
-                labels, list(frame["rate"]), hover, percent=True, horizontal=by == "unit", keys=keys
+                labels, list(drawn["rate"]), hover, percent=True, horizontal=by == "unit", keys=keys
             ),  # fmt: skip
             title=t(title_key),
             caption_text=blocks.caption(
@@ -280,7 +290,7 @@ def replies(selection) -> None:
             description=t("desc.replies", n=len(frame)),
             key=key,
             drill=drill_unit if by == "unit" else None,
-            notes=[t("note.small_groups", n=small, minimum=SMALL)] if small else None,
+            notes=notes or None,
         )
 
 
