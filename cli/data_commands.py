@@ -13,26 +13,28 @@ from cli import output
 from cli.common import DbOption, database_path, open_readonly
 from cli.errors import EXIT_FAILED, CliError, involve
 from etl import load
+from metrics import data_status
 from reports import overview, tables
-from store.db import scalar
 
-BATCHES_SQL = (
-    "SELECT batch_id, kind, file_name, rows_read, rows_loaded, rows_updated, rows_unchanged, "
-    "rows_rejected, outcome, finished_at FROM batches ORDER BY batch_id"
-)
+BATCH_COLUMNS = ("batch_id", "kind", "file_name", "rows_read", "rows_loaded", "rows_updated",
+                 "rows_unchanged", "rows_rejected", "outcome", "finished_at")  # fmt: skip
 BATCH_LABELS = ("批次", "種類", "檔案", "讀取", "新增", "更新", "未變更", "拒絕", "結果", "完成時間")  # fmt: skip
+OUTCOMES = {"success": "成功", "partial": "部分拒絕", "aborted": "中止"}
 
 
 def batches(db_path: DbOption = None) -> None:
     """列出載入紀錄（每批的讀取、新增、更新、未變更、拒絕列數）。List load batches."""
     con = open_readonly(db_path)
     try:
-        frame = con.execute(BATCHES_SQL).df()
+        frame = data_status.load_batches(con).sort_values("batch_id")
     finally:
         con.close()
     if frame.empty:
         output.say("資料庫中還沒有任何載入紀錄。")
         return
+    frame = frame[list(BATCH_COLUMNS)].assign(
+        outcome=frame["outcome"].map(OUTCOMES).fillna(frame["outcome"])
+    )
     output.table(BATCH_LABELS, frame.itertuples(index=False), title="載入紀錄")
 
 
@@ -47,7 +49,7 @@ def rejects(
     involve("輸出檔", csv)
     con = open_readonly(db_path)
     try:
-        if not scalar(con, "SELECT count(*) FROM batches WHERE batch_id = ?", [batch]):
+        if not data_status.batch_exists(con, batch):
             raise CliError(f"沒有批次 {batch}；svcq batches 列出所有批次。", EXIT_FAILED)
         frame = load.list_rejects(con, batch)
     finally:

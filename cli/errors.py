@@ -19,7 +19,6 @@ or fully loaded, never half); 130 interrupted (Ctrl-C; the database unchanged).
 from __future__ import annotations
 
 import contextvars
-import errno
 import os
 import re
 import types
@@ -29,8 +28,10 @@ from pathlib import Path
 
 import duckdb
 
+from etl.keyfile import KeyFileError
 from etl.mapping import MappingError
 from etl.reader import ReadError
+from store import oserrors
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -52,10 +53,9 @@ ATOMIC_COMMANDS = frozenset({"load"})
 # Modules whose failures are about the petitioner key file (etl.pii today; etl.keyfile
 # if the key-file checks move there). See ``_key_file``.
 KEY_MODULES = ("etl.pii", "etl.keyfile")
-# Key-file exceptions with their own message (the privacy work's KeyFileError): add the
-# class here when it lands, e.g. ``from etl.pii import KeyFileError``; until then the
-# module rule above names key problems generically.
-KEY_FILE_ERRORS: tuple[type[BaseException], ...] = ()
+# Key-file exceptions with their own message (etl.keyfile.KeyFileError); any other problem
+# raised while handling the key is recognised by the module it was raised in.
+KEY_FILE_ERRORS: tuple[type[BaseException], ...] = (KeyFileError,)
 # An early stop of a load whose rows nearly all fail the same way, if it is raised as an
 # exception: add its class here (its message is shown as it is, exit code 1). If it is
 # reported on the load result instead, see ``cli.load_commands.exit_code``.
@@ -167,6 +167,8 @@ def _key_file(exc: BaseException, situation: Situation) -> Failure | None:
     """A problem with the petitioner key file, not with the data file."""
     if not (isinstance(exc, KEY_FILE_ERRORS) or _raised_handling_the_key(exc)):
         return None
+    if isinstance(exc, KeyFileError):  # says where the key is and what to do
+        return Failure(str(exc), EXIT_FAILED)
     where = _key_path(situation) or "（資料庫旁的 *.duckdb.key 或 $SVCQ_KEY_FILE）"
     if isinstance(exc, OSError):
         reason = _os_reason(exc)
@@ -198,28 +200,11 @@ def _read_error(exc: ReadError, situation: Situation) -> Failure:
     return Failure(f"{prefix}{text}", EXIT_FAILED)
 
 
-_OS_REASONS = {
-    errno.ENOENT: "不存在（或所在的資料夾不存在）",
-    errno.EISDIR: "是資料夾，不是檔案",
-    errno.ENOTDIR: "路徑中有一段是檔案而不是資料夾",
-    errno.EEXIST: "已存在，或路徑中有一段是檔案而不是資料夾",
-    errno.EACCES: "沒有存取權限",
-    errno.EPERM: "沒有存取權限",
-    errno.ENOSPC: "磁碟空間不足",
-    errno.EDQUOT: "超過磁碟配額",
-    errno.EROFS: "位於唯讀的檔案系統",
-    errno.ENAMETOOLONG: "路徑太長",
-    errno.ELOOP: "符號連結形成迴圈",
-    errno.EFBIG: "檔案太大",
-    errno.EIO: "磁碟讀寫錯誤",
-}
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL = oserrors.DISK_FULL
 
 
 def _os_reason(exc: OSError) -> str:
-    return (
-        _OS_REASONS.get(exc.errno or 0) or f"無法存取（{errno.errorcode.get(exc.errno or 0, '?')}）"
-    )
+    return oserrors.reason(exc)
 
 
 def _os_error(exc: OSError, situation: Situation) -> Failure:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from cli import output
 from cli.common import DbOption, check_database, database_path
-from cli.errors import EXIT_OK, EXIT_PARTIAL, involve, involve_database
+from cli.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, involve, involve_database
 from etl import load, pii
 
 MappingOption = Annotated[
@@ -35,12 +35,11 @@ def _writing_to(db_path: Path | None) -> Path:
 
 
 def exit_code(result: load.LoadResult) -> int:
-    """0 when every row loaded, 3 when some were rejected.
-
-    Hook: when the loader can stop early on a file that does not fit its mapping and
-    reports it on the result, a stopped load returns EXIT_FAILED here (no data rows
-    loaded; the batch and its reasons are recorded).
-    """
+    """0 when every row loaded, 3 when some were rejected, 1 when the load stopped early
+    on a file that does not fit its mapping (no data row loaded; the batch and the reasons
+    of the rows examined are recorded)."""
+    if result.stop is not None:
+        return EXIT_FAILED
     return EXIT_PARTIAL if result.rows_rejected else EXIT_OK
 
 
@@ -64,7 +63,10 @@ def _run_load(
         result = load.load_file(
             target, kind, file, mapping_path=mapping, encoding=encoding, progress=progress
         )
-    _print_result(result, target)
+    if result.stop is not None:
+        output.error("載入中止", f"{result.stop.message}\n資料庫中的案件未變更。")
+    else:
+        _print_result(result, target)
     raise typer.Exit(exit_code(result))
 
 
@@ -93,6 +95,10 @@ def _print_result(result: load.LoadResult, target: Path) -> None:
         output.say(
             f"查看每一列：svcq rejects {result.batch_id}；修正原始檔後重新載入即可補入（已載入的列不會重複）。"
         )
+    if result.absent_columns:
+        output.say(f"檔案沒有這些選填欄位，已以空白載入：{'、'.join(result.absent_columns)}")
+    if result.absent_pii:
+        output.say(f"檔案沒有這些個資欄位（可省略）：{'、'.join(result.absent_pii)}")
     output.say(f"資料庫：{target}")
 
 

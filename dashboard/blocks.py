@@ -19,6 +19,8 @@ import streamlit as st
 
 from dashboard import definitions, sidebar
 from dashboard.ui import lang, t
+from metrics.dimensions import inapplicable
+from reports.tables import safe_frame
 
 log = logging.getLogger("svcq.dashboard")
 
@@ -27,7 +29,10 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "responsive": True,
 }
+# Filters field -> its sidebar key (filter.<key> names it)
+FIELD_KEYS = {field: key for key, (field, _) in sidebar.DIMENSION_FILTERS.items()}
 SMALL_SAMPLE = 30  # fewer answers than this: 樣本數不足, shown but marked
+CHART_UNITS = 15  # units drawn in a bar chart of units; its table lists every one
 
 
 def caption(*, period: str, source: str, n: int | None = None, note: str | None = None) -> str:
@@ -49,24 +54,23 @@ def chart(
     metric: str,
     description: str,
     key: str,
-    drill: tuple[str, Callable[[dict], str | None]] | None = None,
+    drill: Callable[[dict], dict[str, str] | None] | None = None,
     notes: list[str] | None = None,
 ) -> None:
     """A titled chart with hover values, its caption, its table and its definition.
 
-    ``drill`` = (filter key, point -> value): clicking a point sets that sidebar filter
-    (e.g. a district on the map). ``notes`` are stated under the chart (data-quality
-    exclusions, small samples)."""
+    ``drill``: point -> the sidebar filters to set (e.g. {"district": "鳳山區"}) when a
+    point is clicked. ``notes`` are stated under the chart (data-quality exclusions,
+    small samples)."""
     st.subheader(title)
     options: dict = {"key": key, "config": PLOTLY_CONFIG, "width": "stretch"}
     if drill is not None:
-        filter_key, value_of = drill
 
         def select() -> None:
             state = st.session_state.get(key)
             points = (state or {}).get("selection", {}).get("points", []) if state else []
             if points:
-                sidebar.set_filter(filter_key, value_of(points[0]))
+                sidebar.set_filters(drill(points[0]) or {})
 
         options |= {"on_select": select, "selection_mode": "points"}
     st.plotly_chart(fig, alt=description, theme=None, **options)
@@ -74,15 +78,24 @@ def chart(
     for note in notes or []:
         st.caption(note)
     with st.expander(t("block.table", title=title)):
-        st.dataframe(table, hide_index=True, width="stretch")
-    with st.expander(t("block.definition", title=title)):
-        st.markdown(definitions.definition(metric, lang()))
+        data_table(table)
+    definition(metric, title)
+
+
+def data_table(frame: pd.DataFrame, **options) -> object:
+    """A table on the page. Cells that a spreadsheet would run as a formula (=, +, -, @)
+    are neutralised here, since Streamlit's own table download writes them as shown."""
+    return st.dataframe(safe_frame(frame), hide_index=True, width="stretch", **options)
 
 
 def definition(metric: str, title: str) -> None:
-    """Only the definition expander (for tables and tiles)."""
+    """The written definition expander: what is counted, what is excluded, and whether
+    higher is better."""
     with st.expander(t("block.definition", title=title)):
         st.markdown(definitions.definition(metric, lang()))
+        direction = definitions.direction(metric)
+        if direction:
+            st.markdown(t(f"direction.{direction}"))
 
 
 def empty(message_key: str = "empty.no_data", **values: object) -> None:
@@ -113,19 +126,29 @@ def guarded() -> Iterator[None]:
         st.error(t("error.generic"))
 
 
-def page(title_key: str) -> sidebar.Selection | None:
+def page(title_key: str, tables: tuple[str, ...] = ()) -> sidebar.Selection | None:
     """A page's title and the line every page shows: the date the data runs to (資料截至)
-    and the period chosen. None, with a plain message, when there is nothing to show."""
+    and the period chosen; notes on filters this page cannot apply (its ``tables`` lack
+    that dimension) or link values not in the data. None, with a plain message, when
+    there is nothing to show."""
     from dashboard.ui import date, period
 
     st.title(t(title_key))
     selection: sidebar.Selection | None = st.session_state.get("selection")
     if selection is None:
-        st.info(t("empty.no_database"))
+        problem = st.session_state.get("db_problem")
+        st.warning(problem) if problem else st.info(t("empty.no_database"))
         return None
     st.markdown(
         t("header.as_of", date=date(selection.as_of))
         + t("caption.separator")
         + t("header.period", period=period(selection.filters.start, selection.filters.end))
     )
+    for key, value in st.session_state.get("dropped_filters", []):
+        st.warning(t("note.dropped_filter", filter=t(f"filter.{key}"), value=value))
+    if tables:
+        ignored = inapplicable(selection.filters, tables)
+        if ignored:
+            names = t("caption.list_separator").join(t(f"filter.{FIELD_KEYS[f]}") for f in ignored)
+            st.info(t("note.inapplicable", filters=names))
     return selection

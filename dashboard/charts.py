@@ -8,18 +8,25 @@ and a text label, and every chart has a data table and a text description beside
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
+from importlib import resources
 
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 
-FONT = "Noto Sans CJK TC, Noto Sans TC, Microsoft JhengHei, PingFang TC, sans-serif"
-# Okabe & Ito (2008), distinguishable with every common colour-vision deficiency. Yellow
-# last: a yellow line on white is barely visible (1.2:1), so it serves an eighth series only.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
-GOOD, BAD, NEUTRAL = "#0072B2", "#D55E00", "#6B6B6B"
+# The font, text colour and palette are the app theme's (.streamlit/config.toml): one
+# definition for the page and its charts. The palette is Okabe & Ito's (2008),
+# distinguishable with every common colour-vision deficiency, yellow last: a yellow line
+# on white is barely visible (1.2:1), so it serves an eighth series only.
+_THEME = tomllib.loads(
+    resources.files("dashboard").joinpath(".streamlit/config.toml").read_text(encoding="utf-8")
+)["theme"]
+FONT = _THEME["font"]
+PALETTE = tuple(_THEME["chartCategoricalColors"])
+TEXT = _THEME["textColor"]
+GOOD, BAD, NEUTRAL = PALETTE[0], PALETTE[5], "#6B6B6B"
 SEQUENTIAL = "Blues"
-TEXT = "#1F2933"
 LABELLED = 6  # points named on a funnel plot at most
 GRID = "#E4E7EB"
 
@@ -68,17 +75,19 @@ def bars(
     value_format: str = ",.0f",
     axis_title: str = "",
     percent: bool = False,
+    keys: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """One bar per label with its value printed on the bar; ``hover`` holds the exact
-    figures as text (already formatted for the reader's language and calendar)."""
+    figures as text (already formatted for the reader's language and calendar); ``keys``
+    ride along with each bar (customdata after the hover text) for drill-down."""
     text_format = "%{x:.1%}" if horizontal and percent else "%{y:.1%}" if percent else None
     trace = go.Bar(
         x=values if horizontal else labels,
         y=labels if horizontal else values,
         orientation="h" if horizontal else "v",
         marker_color=list(colours) if colours is not None else PALETTE[0],
-        customdata=list(hover),
-        hovertemplate="%{customdata}<extra></extra>",
+        customdata=[[h, *k] for h, k in zip(hover, keys or [()] * len(hover), strict=True)],
+        hovertemplate="%{customdata[0]}<extra></extra>",
         texttemplate=text_format
         or ("%{x:" + value_format + "}" if horizontal else "%{y:" + value_format + "}"),
         textposition="outside",
@@ -285,10 +294,15 @@ def funnel(
     percent: bool,
     x_title: str,
     y_title: str,
+    keys: Sequence[Sequence[str]] | None = None,
+    labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """A funnel plot: each group's rate against its size, the target line and the
     control limit curves (named, dashed for 95%, dotted for 99.8%); groups outside the
-    limits get a distinct symbol and their name printed."""
+    limits get a distinct symbol, and the furthest out their label printed (``labels``,
+    e.g. two short lines; the names by default), above and below in turn along the axis
+    so neighbours do not overwrite each other. ``keys`` ride along with each point
+    (customdata after its name and hover text) for drill-down."""
     fig = go.Figure()
     styles = {0: ("dash", NEUTRAL), 1: ("dot", TEXT)}
     for i, (name, (xs, ys)) in enumerate(curve.items()):
@@ -300,16 +314,21 @@ def funnel(
     outside = [i for i, f in enumerate(flagged) if f]
     distance = [abs(rates[i] - target) * (sizes[i] ** 0.5) for i in outside]
     named = {i for _, i in sorted(zip(distance, outside, strict=True), reverse=True)[:LABELLED]}
+    along = sorted(named, key=lambda i: sizes[i])
+    where = {i: "top center" if k % 2 == 0 else "bottom center" for k, i in enumerate(along)}
+    labels = list(labels) if labels is not None else list(names)
     fig.add_hline(y=target, line={"color": GOOD, "width": 2}, annotation_text=target_name,
                   annotation_position="top left")  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=list(sizes), y=list(rates), mode="markers+text", name="",
-            text=[n if i in named else "" for i, n in enumerate(names)],
-            textposition="top center", showlegend=False,
+            text=[label if i in named else "" for i, label in enumerate(labels)],
+            textposition=[where.get(i, "top center") for i in range(len(names))],
+            textfont={"size": 11}, showlegend=False,
             marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
                     "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},
-            customdata=[[n, h] for n, h in zip(names, hover, strict=True)],
+            customdata=[[n, h, *k] for n, h, k in
+                        zip(names, hover, keys or [()] * len(names), strict=True)],  # fmt: skip
             hovertemplate="%{customdata[1]}<extra></extra>",
         )
     )  # fmt: skip

@@ -32,8 +32,17 @@ def chinese(name: str) -> str | None:
         if not line.strip() or line.startswith(("- ", "#")):
             break
         out.append(line)
-    text = re.sub(r"(?<=[^\x00-\x7f])\s*\n\s*", "", "\n".join(out))  # CJK lines join tight
-    return re.sub(r"\s*\n\s*", " ", text).removeprefix("- ").strip()
+    # One paragraph per (sub-)bullet: continuation lines join their bullet, CJK lines tight.
+    items: list[str] = []
+    for line in out:
+        bullet = re.match(r"^\s*- ", line)
+        text = line.strip().removeprefix("- ")
+        if bullet or not items:
+            items.append(text)
+        else:
+            glue = "" if re.search(r"[^\x00-\x7f]$", items[-1]) else " "
+            items[-1] += glue + text
+    return items[0] + "".join(f"\n- {item}" for item in items[1:])
 
 
 def english(name: str) -> str | None:
@@ -46,3 +55,8 @@ def definition(name: str, lang: str) -> str:
     """The definition of metric ``name`` in ``lang``; the other language's when missing."""
     first, second = (chinese, english) if lang == "zh" else (english, chinese)
     return first(name) or second(name) or name
+
+
+def direction(name: str) -> str | None:
+    """higher / lower / neither / mixed: whether a bigger figure of metric ``name`` is better."""
+    return registry.DIRECTION.get(name)

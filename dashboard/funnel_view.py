@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import blocks, charts, data, fmt
-from dashboard.ui import period, t
+from dashboard.ui import period, shown, t, unit_keys, unit_label
 from metrics import funnel as funnel_metric
 
 SOURCE = {
@@ -29,34 +29,41 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
     scale = funnel_metric.PER if kind == "rate" else 1
     target = float(frame["target"].iloc[0]) / scale
     tau2 = float(frame["tau2"].iloc[0])
-    sizes = np.geomspace(max(1.0, frame["n"].min() * 0.8), frame["n"].max() * 1.2, 120)
+    sizes = np.geomspace(max(1.0, frame["n"].min() * 0.8), frame["n"].max() * 1.2, 160)
+    if kind == "proportion":  # the binomial limits exist at whole numbers of cases
+        sizes = np.unique(np.round(sizes))
     curve = {}
-    for name, z in (
-        (t("funnel.limit_95"), funnel_metric.Z_95),
-        (t("funnel.limit_998"), funnel_metric.Z_998),
-    ):
-        low, high = funnel_metric.control_limits(target, sizes, z=z, tau2=tau2, kind=kind)
+    for name, level in ((t("funnel.limit_95"), "95"), (t("funnel.limit_998"), "99.8")):
+        low, high = funnel_metric.limits(target, sizes, level=level, tau2=tau2, kind=kind)
         curve[name] = (sizes, high * scale)
         curve[name + " "] = (sizes, low * scale)  # same legend entry, lower curve
     outside = frame["position"] != funnel_metric.WITHIN
     percent = kind == "proportion"
     show = fmt.percent if percent else (lambda v: fmt.number(v, 1))
+    if by == "unit":
+        keys = unit_keys(frame)
+        names = [unit_label(a, u) for a, u in keys]
+        labels = [f"{u}<br>{a}" for a, u in keys]  # two short lines on the plot
+    else:
+        names, keys = [shown(d) for d in frame[by]], [(d,) for d in frame[by]]
+        labels = names
     hover = [
         t("hover.funnel", name=g, rate=show(r), n=fmt.number(n), low=show(lo), high=show(hi),
           position=t(f"funnel.position.{p}"))
-        for g, r, n, lo, hi, p in zip(frame[by], frame["rate"], frame["n"], frame["lower_95"],
+        for g, r, n, lo, hi, p in zip(names, frame["rate"], frame["n"], frame["lower_95"],
                                        frame["upper_95"], frame["position"], strict=True)
     ]  # fmt: skip
     fig = charts.funnel(
-        list(frame["n"]), list(frame["rate"]), list(frame[by]), hover, curve,
+        list(frame["n"]), list(frame["rate"]), names, hover, curve,
         float(frame["target"].iloc[0]), t("funnel.target", value=show(frame["target"].iloc[0])),
         list(outside), percent=percent, x_title=t(f"funnel.x.{indicator}"),
-        y_title=t(f"indicator.{indicator}"),
+        y_title=t(f"indicator.{indicator}"), keys=keys, labels=labels,
     )  # fmt: skip
     notes = [t("funnel.overdispersed", phi=fmt.number(frame["phi"].iloc[0], 2))
              if frame["overdispersed"].iloc[0] else t("funnel.not_overdispersed")]  # fmt: skip
+    groups = {t("col.agency"): frame["agency"]} if by == "unit" else {}
     table = pd.DataFrame({
-        t(f"col.{by}"): frame[by], t("col.n"): frame["n"], t("col.events"): frame["events"],
+        **groups, t(f"col.{by}"): [shown(v) for v in frame[by]], t("col.n"): frame["n"], t("col.events"): frame["events"],
         t("col.rate"): [show(v) for v in frame["rate"]],
         t("col.limits_95"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_95"], frame["upper_95"], strict=True)],
         t("col.limits_998"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_998"], frame["upper_998"], strict=True)],
@@ -74,6 +81,12 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
         metric="funnel",
         description=t("desc.funnel", n=len(frame), outside=int(outside.sum())),
         key=key,
-        drill=(by, lambda point: (point.get("customdata") or [None])[0]),
+        drill=lambda point: dict(
+            zip(
+                ["agency", "unit"] if by == "unit" else [by],
+                (point.get("customdata") or [])[2:],
+                strict=False,
+            )
+        ),  # fmt: skip
         notes=notes,
     )

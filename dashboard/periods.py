@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from store.months import add_months, month_end, month_start
+
 PRESETS = ("this_month", "last_month", "this_quarter", "this_year", "last_12", "custom")
 DEFAULT = "this_month"
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day, 1) - dt.timedelta(days=1)
 
 
 def preset_period(preset: str, anchor: dt.date) -> tuple[dt.date, dt.date]:

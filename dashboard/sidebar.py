@@ -53,7 +53,7 @@ def switches() -> None:
     urlstate.remember("cal", "roc")
 
 
-def _period(as_of: dt.date) -> tuple[dt.date, dt.date, str]:
+def _period(as_of: dt.date, first: dt.date) -> tuple[dt.date, dt.date, str]:
     urlstate.restore_choice("period", periods.PRESETS, periods.DEFAULT)
     preset = st.selectbox(
         t("sidebar.period"), periods.PRESETS, format_func=labels("preset"), key="period"
@@ -66,16 +66,18 @@ def _period(as_of: dt.date) -> tuple[dt.date, dt.date, str]:
         start, end = periods.preset_period(preset, as_of)
         st.caption(t("sidebar.period_is", period=fmt.period(start, end, _lang(), _cal())))
         return start, end, preset
-    default_start, _ = periods.preset_period("last_12", as_of)
-    urlstate.restore_date("from", default_start, None, as_of)
-    urlstate.restore_date("to", as_of, None, as_of)
-    start = st.date_input(t("sidebar.from"), max_value=as_of, key="from")
-    end = st.date_input(t("sidebar.to"), max_value=as_of, key="to")
+    default_start = max(periods.preset_period("last_12", as_of)[0], first)
+    urlstate.restore_date("from", default_start, first, as_of)
+    urlstate.restore_date("to", as_of, first, as_of)
+    # the pickers themselves show Western dates (Streamlit's widget); the caption says ROC
+    start = st.date_input(t("sidebar.from"), min_value=first, max_value=as_of, key="from")
+    end = st.date_input(t("sidebar.to"), min_value=first, max_value=as_of, key="to")
     urlstate.remember("from", dump=lambda d: d.isoformat())
     urlstate.remember("to", dump=lambda d: d.isoformat())
     if start > end:
         st.warning(t("sidebar.bad_range"))
         start, end = end, start
+    st.caption(t("sidebar.period_is", period=fmt.period(start, end, _lang(), _cal())))
     return start, end, preset
 
 
@@ -88,28 +90,44 @@ def _cal() -> str:
 
 
 def filters() -> Selection | None:
-    """Draw the filters; None when there is no database to filter yet."""
+    """Draw the filters; None when there is no database to filter yet, or one that cannot
+    be read (``st.session_state["db_problem"]`` then says why, in plain words)."""
+    st.session_state["db_problem"] = None
+    st.session_state["dropped_filters"] = []
     if data.stamp() is None:
         return None
-    as_of = data.run(freshness.data_as_of, Filters())
+    try:
+        as_of = data.run(freshness.latest_date, Filters())
+    except Exception as exc:  # noqa: BLE001 - a file that is not svcq's database
+        st.session_state["db_problem"] = t("empty.bad_database", path=data.env_db_hint(),
+                                           reason=type(exc).__name__)  # fmt: skip
+        return None
     if as_of is None:
         return None
+    months = data.run(freshness.months_with_data, Filters())
+    first = months[0] if months else as_of.replace(month=1, day=1)
     st.caption(t("sidebar.data_as_of", date=fmt.date(as_of, _lang(), _cal())))
-    start, end, preset = _period(as_of)
+    start, end, preset = _period(as_of, first)
     chosen: dict[str, tuple[str, ...]] = {}
     for key, (field, dimension) in DIMENSION_FILTERS.items():
         options = data.run(dimensions.values, dimension)
+        wanted = st.session_state.get(key) or st.query_params.get_all(key)
+        unknown = [v for v in wanted if v not in options]  # from a link, or gone after a load
+        if unknown:
+            st.session_state["dropped_filters"] += [(key, v) for v in unknown]
+            if key in st.session_state:
+                st.session_state[key] = [v for v in st.session_state[key] if v in options]
         urlstate.restore_many(key, options)
-        if any(v not in options for v in st.session_state[key]):  # a value gone after a load
-            st.session_state[key] = [v for v in st.session_state[key] if v in options]
         picked = st.multiselect(t(f"filter.{key}"), options, key=key, placeholder=t("filter.all"))
         urlstate.remember(key)
         chosen[field] = tuple(picked)
     return Selection(Filters(start, end, **chosen), as_of, preset)
 
 
-def set_filter(key: str, value: str) -> None:
-    """Drill-down: restrict the dimension ``key`` (e.g. district) to ``value``. Called from
-    a chart's selection callback, before the widgets are drawn again."""
-    if key in DIMENSION_FILTERS and value:
-        st.session_state[key] = [value]
+def set_filters(chosen: dict[str, str]) -> None:
+    """Drill-down: restrict each dimension (e.g. {"district": "鳳山區"}, or a unit with its
+    agency) to one value. Called from a chart's selection callback, before the widgets
+    are drawn again."""
+    for key, value in chosen.items():
+        if key in DIMENSION_FILTERS and value:
+            st.session_state[key] = [value]

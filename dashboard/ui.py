@@ -77,3 +77,31 @@ def month_labels():
     """format_func for months, bound to this run's language and calendar."""
     chosen, cal = lang(), calendar()
     return lambda day: fmt.month(day, chosen, cal)
+
+
+def unit_label(agency: object, unit: object) -> str:
+    """A unit as readers know it: its name with its agency (各區公所都有民政課)."""
+    return t("label.unit_of", unit=unit, agency=agency)
+
+
+def unit_keys(frame) -> list[tuple[str, str]]:
+    """(agency, unit) of each row, to ride on a chart's bars for drill-down."""
+    return list(zip(frame["agency"].astype(str), frame["unit"].astype(str), strict=True))
+
+
+def drill_unit(point: dict) -> dict[str, str]:
+    """The filters a clicked unit bar sets: its agency and its name."""
+    data = point.get("customdata") or []
+    return {"agency": data[1], "unit": data[2]} if len(data) >= 3 else {}
+
+
+def shown(value: object) -> str:
+    """A grouped value as read: the labels metrics give missing values (未填, 未填行政區)
+    in the reader's language; data values as loaded."""
+    from store.vocabulary import NO_DISTRICT, UNSPECIFIED
+
+    if value == NO_DISTRICT:
+        return t("value.no_district")
+    if value == UNSPECIFIED:
+        return t("value.unspecified")
+    return str(value)

@@ -22,8 +22,12 @@ def _one(key: str) -> str | None:
 
 
 def restore_choice(key: str, options: Sequence, default) -> None:
-    """Seed a single-choice widget from ``?key=value`` (an unknown value is ignored)."""
-    if key in st.session_state:
+    """Seed a single-choice widget from ``?key=value`` (an unknown value is ignored).
+
+    A value already in session state is kept only if it is one of the options: after a
+    language switch Streamlit can hand back the option's old *label* (今年, not
+    this_year), and keeping that would reset the widget to its default."""
+    if key in st.session_state and st.session_state[key] in list(options):
         return
     raw = _one(key)
     by_text = {str(o): o for o in options}
@@ -31,10 +35,12 @@ def restore_choice(key: str, options: Sequence, default) -> None:
 
 
 def restore_many(key: str, options: Sequence[str]) -> None:
-    """Seed a multiselect from ``?key=a&key=b`` (values not among the options dropped)."""
-    if key in st.session_state:
-        return
+    """Seed a multiselect from ``?key=a&key=b`` (values not among the options dropped);
+    a held selection with a value that is not an option (a stale label) is re-seeded."""
     allowed = set(options)
+    held = st.session_state.get(key)
+    if isinstance(held, list) and all(v in allowed for v in held):
+        return
     st.session_state[key] = [v for v in dict.fromkeys(st.query_params.get_all(key)) if v in allowed]
 
 

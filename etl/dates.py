@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +39,18 @@ _FAST_FORMATS = {
     r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$": "%Y-%m-%d %H:%M:%S",
     r"^\d{4}-\d{2}-\d{2}$": "%Y-%m-%d",
 }
+# A bulk pre-check (RE2, for pyarrow) that matches every value parse_datetime might
+# accept: the start of a separated or compact date (any Unicode digits, full-width
+# separators), a value it would try as ISO 8601 with an offset (a T, a final Z), or
+# one that strips to nothing. A value it does not match is reported without a parse,
+# so a column of a form no rule knows costs one pass, not a parse per distinct value.
+_WS = r"[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]"
+_MAYBE_DATE = (
+    rf"^{_WS}*(?:(?:中華)?民國)?{_WS}*\p{{Nd}}{{2,4}}{_WS}*[/\-.年／－．]{_WS}*\p{{Nd}}{{1,2}}"
+    rf"{_WS}*[/\-.月／－．]{_WS}*\p{{Nd}}{{1,2}}(?:{_WS}|日|$)"
+    rf"|^{_WS}*(?:民國)?\p{{Nd}}{{6,8}}(?:{_WS}|$)"
+    rf"|[TＴ]|[ZＺ]{_WS}*$|^{_WS}*$"
+)
 _TIME = re.compile(
     r"^(上午|下午|AM|PM|am|pm)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(AM|PM|am|pm)?$"
 )
@@ -55,6 +68,7 @@ ACCEPTED_FORMS = (
     "西元 2024-03-15、2024/3/15、20240315，皆可加時間 14:05、14:05:09、下午2:05。"
     '其他格式請在對照檔以 format 指定，如 format = "%m/%d/%Y %I:%M:%S %p"'
 )
+UNPARSEABLE = "日期「{value}」無法解析（" + ACCEPTED_FORMS + "）"
 
 
 def _year(text: str) -> int:
@@ -94,7 +108,7 @@ def parse_datetime(value: str) -> dt.datetime | None:
         try:
             aware = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise DateError(f"日期「{value}」無法解析（{ACCEPTED_FORMS}）") from None
+            raise DateError(UNPARSEABLE.format(value=value)) from None
         text = aware.astimezone(TAIWAN).replace(tzinfo=None).isoformat(sep=" ")
     m = _SEPARATED.match(text)
     if m:
@@ -102,7 +116,7 @@ def parse_datetime(value: str) -> dt.datetime | None:
     else:
         m = _COMPACT.match(text)
         if not m:
-            raise DateError(f"日期「{value}」無法解析（{ACCEPTED_FORMS}）")
+            raise DateError(UNPARSEABLE.format(value=value))
         digits, rest = m[1], m[2]
         if len(digits) == 8:
             year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
@@ -158,20 +172,27 @@ def parse_series(
     todo = parsed.isna() & joined.ne("")
     errors = pd.Series("", index=values.index, dtype=object)
     if todo.any():
-        # Keep messages, not exceptions: a caught exception's traceback holds the caller's
-        # frames (and their database connection) alive in a reference cycle.
-        parsed_ok: dict[str, dt.datetime] = {}
-        failed: dict[str, str] = {}
-        for text in joined[todo].unique():
+        # Each distinct value is parsed once, and a value no form can match (found in
+        # bulk by _MAYBE_DATE) gets its message without a parse. Keep messages, not
+        # exceptions: a caught exception's traceback holds the caller's frames (and their
+        # database connection) alive in a reference cycle.
+        at = np.flatnonzero(todo.to_numpy())
+        codes, distinct = pd.factorize(joined.iloc[at].to_numpy(dtype=object))
+        maybe = pc.match_substring_regex(pa.array(distinct, type=pa.string()), _MAYBE_DATE)
+        maybe = maybe.to_numpy(zero_copy_only=False)
+        prefix, suffix = UNPARSEABLE.split("{value}")
+        messages = np.full(len(distinct), None, dtype=object)
+        messages[~maybe] = prefix + distinct[~maybe] + suffix
+        stamps = np.full(len(distinct), None, dtype=object)
+        for k in np.flatnonzero(maybe):
             try:
-                parsed_ok[text] = parse_datetime(text)
+                stamps[k] = parse_datetime(distinct[k])
             except DateError as exc:
-                failed[text] = str(exc)
-        values_todo = joined[todo]
-        bad = values_todo.isin(list(failed))
-        errors[bad[bad].index] = values_todo[bad].map(failed)
-        good = values_todo[~bad]
+                messages[k] = str(exc)
+        row_messages = messages[codes]
+        failed = pd.notna(row_messages)
+        errors.iloc[at[failed]] = row_messages[failed]
         parsed = parsed.astype("datetime64[us]")
-        if len(good):
-            parsed[good.index] = pd.to_datetime(good.map(parsed_ok).tolist())
+        if (~failed).any():
+            parsed.iloc[at[~failed]] = pd.to_datetime(stamps[codes[~failed]].tolist())
     return parsed.astype("datetime64[us]"), errors

@@ -65,7 +65,9 @@ def read_district_csv(path: Path | str, default_city: str | None = None) -> list
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if not rows or "district" not in rows[0]:
-        raise ValueError(f"{Path(path).name} 不是行政區清單：需要欄位 district（以及 city）")
+        raise ValueError(
+            f"{Path(path).name} 不是行政區清單：需要欄位 district（以及 city）；格式見 docs/mapping.md"
+        )
     out = []
     for i, row in enumerate(rows, start=1):
         city = (row.get("city") or default_city or "").strip()

@@ -13,7 +13,10 @@ A mapping is TOML (see ``sample_data/mappings/``)::
     agency = { value = "臺北市政府" }
     received_at = { date = "立案日期", time = "立案時間" }
     district = { address = "案件地址" }
-    [pii]                         # name, national_id, phone, email, address columns
+    [pii]                         # personal-data columns: never stored (see below)
+    name = "姓名"
+    address = ["街道", "門牌"]     # a column or a list of columns
+    drop = ["緯度", "經度"]        # other personal columns
     [[items]] / [answers]         # surveys: item columns and the answer code list
     [[rubric]] / rubric_version   # phone tests: rubric item columns and points
 
@@ -59,7 +62,14 @@ FIELDS = {
         "optional": ("agency", "tester_id"),
     },
 }  # fmt: skip
-PII_FIELDS = ("name", "national_id", "phone", "email", "address")
+# [pii]: which columns hold personal data. Each key takes one column or a list. The
+# first four identify the petitioner (per field, the first non-empty column of the
+# row); every listed column's values are masked wherever they recur in the row's
+# text, the whole cell is masked in a rejected row, and none is ever stored. A
+# listed column may be missing from the file. "drop" is for the rest: coordinates,
+# birth dates, house-number parts.
+PII_KEY_FIELDS = ("name", "national_id", "phone", "email")
+PII_FIELDS = (*PII_KEY_FIELDS, "address", "drop")
 # Canonical fields holding a date or a time: the only ones that take a ``format``.
 DATE_FIELDS = (
     "received_at", "due_date", "extended_due_date", "first_reply_at", "closed_at",
@@ -110,7 +120,7 @@ class Mapping:
     source_system: str
     name: str
     fields: dict[str, FieldSpec]
-    pii: dict[str, str] = field(default_factory=dict)
+    pii: dict[str, tuple[str, ...]] = field(default_factory=dict)
     encoding: str | None = None
     sheet: str | None = None
     district_lists: list[Path] = field(default_factory=list)
@@ -121,8 +131,8 @@ class Mapping:
     as_of_column: str | None = None  # the export's extraction date/time, if it carries one
 
     def source_columns(self) -> list[str]:
+        """The columns a file must have (the [pii] columns may be missing)."""
         cols = [c for spec in self.fields.values() for c in spec.source_columns()]
-        cols += list(self.pii.values())
         cols += [i.column for i in self.items] + [r.column for r in self.rubric]
         if self.as_of_column:
             cols.append(self.as_of_column)
@@ -150,6 +160,20 @@ class Mapping:
         parsed, _ = parse_series(_clean(frame[self.as_of_column]))
         latest = parsed.max()
         return None if pd.isna(latest) else latest.date()
+
+    def personal_columns(self) -> list[str]:
+        """Every column holding personal data: the [pii] columns and an address the
+        district is taken from. Their cells are never stored, not even in a rejected row."""
+        cols = [c for columns in self.pii.values() for c in columns]
+        spec = self.fields.get("district")
+        if spec and spec.address:
+            cols.append(spec.address)
+        return list(dict.fromkeys(cols))
+
+    def absent_personal_columns(self, columns: list[str]) -> list[str]:
+        """The [pii] columns this file does not have (allowed; worth telling the user)."""
+        present = set(columns)
+        return [c for columns_ in self.pii.values() for c in columns_ if c not in present]
 
     def check_columns(self, columns: list[str], file_name: str) -> None:
         optional = self.optional_columns()
@@ -181,15 +205,36 @@ class Mapping:
                     frame[spec.column or spec.address], halfwidth_text=name not in FREE_TEXT
                 )
                 out[name] = col.map(lambda v, c=spec.codes: c.get(v, v)) if spec.codes else col
-        for pii_field, column in self.pii.items():
-            out["pii_" + pii_field] = _clean(frame[column])
+        out.update(self._personal(frame))
         for item in self.items:
             out["item:" + item.code] = _clean(frame[item.column])
         for item in self.rubric:
             out["rubric:" + item.code] = _clean(frame[item.column])
         return pd.DataFrame(out, index=frame.index)
 
+    def _personal(self, frame: pd.DataFrame) -> dict[str, pd.Series]:
+        """The [pii] columns present in the file: ``pii_<field>`` for an identifying field
+        (the first non-empty of its columns in each row), ``pii:<column>`` for each column
+        not already given that way. Every name starting with "pii" holds personal values."""
+        out: dict[str, pd.Series] = {}
+        for pii_field, columns in self.pii.items():
+            cleaned = {c: _clean(frame[c]) for c in columns if c in frame.columns}
+            if not cleaned:
+                continue
+            if pii_field in PII_KEY_FIELDS:
+                values = list(cleaned.values())
+                first = values[0]
+                for more in values[1:]:
+                    first = first.where(first.ne(""), more)
+                out["pii_" + pii_field] = first
+                if len(values) == 1:
+                    continue
+            out.update({"pii:" + c: v for c, v in cleaned.items()})
+        return out
 
+
+# Canonical fields that hold free text: masked (etl.pii.mask_text) before they are
+# stored, and kept in full-width form. One list, used by every kind's loader.
 FREE_TEXT = ("subject", "extension_reason")
 
 
@@ -353,12 +398,7 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
         fields_ = {k: _spec(kind, k, v) for k, v in raw_fields.items()}
     except MappingError as exc:
         raise MappingError(f"對照檔 {name}：{exc}") from None
-    if not all(isinstance(v, str) for v in (doc.get("pii") or {}).values()):
-        raise MappingError(f"對照檔 {name} 的 [pii] 每一項應為欄位名稱（文字）")
-    pii = {str(k): str(v) for k, v in (doc.get("pii") or {}).items()}
-    bad_pii = set(pii) - set(PII_FIELDS)
-    if bad_pii:
-        raise MappingError(f"對照檔 {name} 的 [pii] 只接受 {'、'.join(PII_FIELDS)}")
+    pii = _pii(doc.get("pii") or {}, name)
     read = doc.get("read") or {}
     as_of = read.get("as_of_column")
     if as_of is not None and (not isinstance(as_of, str) or not as_of.strip()):
@@ -385,7 +425,44 @@ def parse_mapping(text: str, *, name: str, base_dir: Path | None = None) -> Mapp
         _survey_parts(mapping, doc)
     if kind == "phone-tests":
         _rubric_parts(mapping, doc)
+    _refuse_stored_personal_columns(mapping)
     return mapping
+
+
+def _pii(section: dict, name: str) -> dict[str, tuple[str, ...]]:
+    bad = set(section) - set(PII_FIELDS)
+    if bad:
+        raise MappingError(
+            f"對照檔 {name} 的 [pii] 不認得 {'、'.join(sorted(map(str, bad)))}；"
+            f"只接受 {'、'.join(PII_FIELDS)}"
+        )
+    out = {}
+    for key, value in section.items():
+        columns = [value] if isinstance(value, str) else value
+        if not isinstance(columns, list) or not all(isinstance(c, str) and c for c in columns):
+            raise MappingError(
+                f'對照檔 {name} 的 [pii] {key} 應為欄位名稱或欄位名稱清單，如 ["街道", "門牌"]'
+            )
+        out[key] = tuple(columns)
+    return out
+
+
+def _refuse_stored_personal_columns(mapping: Mapping) -> None:
+    """A [pii] column must not feed a stored field: it would be stored in clear. (A
+    district taken from an address stores only the district, so that one may.)"""
+    personal = {c for columns in mapping.pii.values() for c in columns}
+    uses = [
+        (n, c) for n, spec in mapping.fields.items() for c in (spec.column, spec.date, spec.time)
+    ]
+    uses += [(f"題目 {i.code}", i.column) for i in mapping.items]
+    uses += [(f"評分項目 {r.code}", r.column) for r in mapping.rubric]
+    for target, column in uses:
+        if column in personal:
+            raise MappingError(
+                f"對照檔 {mapping.name}：欄位「{column}」列在 [pii]（個人資料），"
+                f"不能對應到 {target}，否則會以明文存入資料庫。"
+                f"請從 [fields] 移除這個對應，或改用其他欄位。"
+            )
 
 
 def _survey_parts(mapping: Mapping, doc: dict) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import pii, validate
 from etl.districts import DistrictResolver
-from etl.text import halfwidth
+from etl.mapping import FIELDS, FREE_TEXT
+from etl.text import halfwidth, halfwidth_series
 from etl.validate import Reasons
 from store.vocabulary import SAME_MINUTE_SECONDS, ReplyQuality
 
@@ -28,7 +30,15 @@ COLUMNS = (
     "first_reply_at", "closed_at", "replied_date", "status", "is_open", "reply_working_days",
     "on_time", "reply_quality", "reply_satisfaction", "petitioner_key", "subject_masked",
 )  # fmt: skip
-TEXT_FIELDS = ("agency", "unit", "channel", "category", "subcategory", "extension_reason", "status")
+# Short coded text, stored as given once masked (a phone typed into 承辦單位 is not kept).
+CODE_FIELDS = ("agency", "unit", "channel", "category", "subcategory", "status")
+# The free-text fields (etl.mapping.FREE_TEXT) of a petition and the column each is
+# stored in, always masked.
+MASKED_TEXT = {
+    name: {"subject": "subject_masked"}.get(name, name)
+    for name in FREE_TEXT
+    if name in FIELDS["petitions"]["optional"]
+}
 LABELS = {
     "case_id": "案件編號",
     "received_at": "受理時間",
@@ -158,9 +168,11 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
     col = lambda name: raw[name] if name in raw else pd.Series("", index=raw.index, dtype=object)  # noqa: E731
     out = pd.DataFrame(index=raw.index)
     out["source_system"] = source_system
-    out["case_id"] = validate.required_text(col("case_id"), LABELS["case_id"], reasons)
-    for name in TEXT_FIELDS:
-        out[name] = col(name).replace("", None)
+    out["case_id"] = validate.record_id(col("case_id"), LABELS["case_id"], reasons)
+    known = _known_values(raw)
+    forms = _distinct_forms(known)
+    for name in CODE_FIELDS:
+        out[name] = _masked_codes(col(name), forms).replace("", None)
     out = out.join(
         validate.district_columns(
             col("district"), resolver, reasons, from_address=district_from_address
@@ -188,41 +200,111 @@ def prepare(raw: pd.DataFrame, source_system: str, resolver: DistrictResolver, s
         pd.Series("已結案", index=out.index).where(out["closed_at"].notna(),
         pd.Series("已回覆", index=out.index).where(out["first_reply_at"].notna(), "處理中"))
     )  # fmt: skip
-    pii_cols = [
-        c
-        for c in ("pii_name", "pii_national_id", "pii_phone", "pii_email", "pii_address")
-        if c in raw
-    ]
     out["petitioner_key"] = pd.array(_keys(raw, secret), dtype="UInt64")
-    out["subject_masked"] = _masked_subjects(col("subject"), raw[pii_cols] if pii_cols else None)
+    for name, column in MASKED_TEXT.items():
+        out[column] = _masked_texts(col(name), known)
     return out
 
 
-def _masked_subjects(subject: pd.Series, known: pd.DataFrame | None) -> list[str | None]:
-    """Masked subjects; the per-row masking runs only where personal data can be.
+def _known_values(raw: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Each row's own personal values (every [pii] column, ``pii_*``; already half-width
+    from etl.mapping), with the given name of a Chinese name besides the whole name
+    (王小明 → 小明)."""
+    columns = [raw[c].astype(object).to_numpy() for c in raw.columns if c.startswith("pii")]
+    if "pii_name" in raw:
+        name = pc.replace_substring_regex(
+            pa.array(raw["pii_name"].to_numpy(object), type=pa.string()), r"\s", ""
+        )
+        compound = pc.is_in(pc.utf8_slice_codeunits(name, 0, 2), pa.array(pii.COMPOUND_SURNAMES))
+        compound = pc.and_(compound, pc.greater_equal(pc.utf8_length(name), 4))
+        given = pc.if_else(
+            compound, pc.utf8_slice_codeunits(name, 2), pc.utf8_slice_codeunits(name, 1)
+        )
+        chinese = pc.match_substring_regex(name, "^[\u4e00-\u9fff]{3,}$")
+        columns.append(pc.if_else(chinese, given, "").to_numpy(zero_copy_only=False))
+    if not columns:
+        return [()] * len(raw)
+    return [tuple(v for v in row if v) for row in zip(*columns, strict=True)]
 
-    A row needs it when a pattern (ID, phone, e-mail, house number) matches its
-    half-width form, or when it contains one of its own personal values.
+
+def _distinct_forms(known: list[tuple[str, ...]]) -> frozenset[str]:
+    """Every personal value of the file (two characters or more), once."""
+    flat = pa.array([v for row in known for v in row], type=pa.string())
+    distinct = pc.unique(flat)
+    return frozenset(distinct.filter(pc.greater_equal(pc.utf8_length(distinct), 2)).to_pylist())
+
+
+def _half_width(values: np.ndarray) -> list[str]:
+    """Half-width forms; the translation runs only on the values that need it."""
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    wide = pc.match_substring_regex(arr.fill_null(""), _WIDE).to_numpy(zero_copy_only=False)
+    return [halfwidth(v) if w else v for v, w in zip(values, wide, strict=True)]
+
+
+_WIDE = "[\uff01-\uff5e\u3000]"
+
+
+def _masked_texts(text: pd.Series, known: list[tuple[str, ...]]) -> list[str | None]:
+    """Free text, masked; the per-row masking runs only where personal data can be.
+
+    A row needs it when the bulk pre-filter (``pii.ANY_PATTERN``) matches its
+    half-width form, or when it contains one of its own personal values. A text that
+    holds none of its row's values masks the same in every row, so it is masked once.
     """
-    text = subject.astype(object).to_numpy()
-    view = pa.array([halfwidth(t) for t in text], type=pa.string())
-    suspect = pc.match_substring_regex(view, pii.ANY_PATTERN).to_numpy(zero_copy_only=False)
-    rows = known.itertuples(index=False, name=None) if known is not None else [()] * len(text)
+    values = text.astype(object).to_numpy()
+    views = _half_width(values)
+    suspect = pc.match_substring_regex(pa.array(views, type=pa.string()), pii.ANY_PATTERN)
+    same: dict[str, str] = {}
     out: list[str | None] = []
-    for t, s, k in zip(text, suspect, rows, strict=True):
+    for t, view, s, k in zip(values, views, suspect.to_numpy(zero_copy_only=False), known,
+                             strict=True):  # fmt: skip
         if not t:
             out.append(None)
-        elif s or any(v and len(v) >= 2 and (v in t or halfwidth(v) in t) for v in k):
-            out.append(pii.mask_text(t, k))
-        else:
+            continue
+        hits = tuple(v for v in k if len(v) >= 2 and v in view)
+        if hits:
+            out.append(pii.mask_text(t, hits))
+        elif not s:
             out.append(t)
+        else:
+            if t not in same:
+                same[t] = pii.mask_text(t)
+            out.append(same[t])
     return out
+
+
+# Personal values longer than this are not looked for inside coded fields (a name,
+# phone or e-mail is shorter; the patterns still apply).
+MAX_KNOWN = 64
+
+
+def _masked_codes(values: pd.Series, forms: frozenset[str]) -> pd.Series:
+    """Coded text masked per distinct value (there are few): by the patterns, and by
+    ``forms``, every personal value of any row of the file, wherever one occurs in it."""
+    distinct = [v for v in values.unique() if v]
+    if not distinct:
+        return values
+    masked = {}
+    for value in distinct:
+        view = halfwidth(value)
+        found = {
+            view[i:j]
+            for i in range(len(view))
+            for j in range(i + 2, min(len(view), i + MAX_KNOWN) + 1)
+            if view[i:j] in forms
+        }
+        masked[value] = pii.mask_text(value, tuple(found))
+    changed = {k: v for k, v in masked.items() if k != v}
+    if not changed:
+        return values
+    hit = values.isin(list(changed))
+    return values.where(~hit, values[hit].map(changed))
 
 
 def _keys(raw: pd.DataFrame, secret: bytes) -> list[int | None]:
     """Keyed-hash petitioner keys from the strongest identifier per row (see ``pii.identity``), vectorised."""
     empty = pd.Series("", index=raw.index, dtype=object)
-    get = lambda c: raw[c].astype(object) if c in raw else empty  # noqa: E731
+    get = lambda c: halfwidth_series(raw[c].astype(object)) if c in raw else empty  # noqa: E731
     nid = get("pii_national_id").str.upper().str.strip()
     mail = get("pii_email").str.lower().str.strip()
     tel = get("pii_phone").str.replace(r"\D", "", regex=True)

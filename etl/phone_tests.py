@@ -57,8 +57,9 @@ def prepare(
         bad = points.isna()
         reasons.add(
             bad,
-            cells[bad].map(
-                lambda v, i=item: BAD_POINTS.format(column=i.column, value=v, max=i.max_points)
+            validate.per_value(
+                cells[bad],
+                lambda v, i=item: BAD_POINTS.format(column=i.column, value=v, max=i.max_points),
             ),
         )
         total = total + points.fillna(0).astype(float)

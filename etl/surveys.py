@@ -60,7 +60,10 @@ def prepare(raw: pd.DataFrame, mapping: Mapping, resolver: DistrictResolver,
         parsed = cells.map(lookup)
         bad = parsed.isna()
         reasons.add(
-            bad, cells[bad].map(lambda v, c=item.column: BAD_ANSWER.format(column=c, value=v))
+            bad,
+            validate.per_value(
+                cells[bad], lambda v, c=item.column: BAD_ANSWER.format(column=c, value=v)
+            ),
         )
         ok = parsed[~bad]
         long_parts.append(

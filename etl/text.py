@@ -16,6 +16,11 @@ def halfwidth(value: str) -> str:
     return value.translate(_FULLWIDTH)
 
 
+def halfwidth_series(values):
+    """``halfwidth`` over a pandas Series of text (vectorised)."""
+    return values.str.translate(_FULLWIDTH)
+
+
 def clean_cell(value: object) -> str:
     """A cell as trimmed half-width text; None and NaN become ''."""
     if value is None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from metrics.filters import Filters
 from store.db import scalar
+from store.months import add_months, month_end, month_start, parse_month  # noqa: F401 (re-exported)
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 T = TypeVar("T")
@@ -66,6 +67,15 @@ def format_months(frame: pd.DataFrame, column: str = "month") -> pd.DataFrame:
     return frame
 
 
+def with_agency(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A unit is known by its agency and its name (every 區公所 has a 民政課): grouping by
+    unit groups by agency too, placed just before it, unless agency is already asked for."""
+    if "unit" in names and "agency" not in names:
+        i = names.index("unit")
+        return (*names[:i], "agency", *names[i:])
+    return names
+
+
 def normalise_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
     if by is None:
         return ()
@@ -81,7 +91,7 @@ def group_columns(
     alias: str = "",
 ) -> list[tuple[str, str]]:
     """``(name, sql expression)`` for each requested grouping, from the allow-list only;
-    ``district`` brings ``in_city`` after it.
+    ``district`` brings ``in_city`` after it, ``unit`` brings ``agency`` before it.
 
     Raises ``ValueError`` (Traditional Chinese) for an unknown or repeated grouping.
     """
@@ -93,6 +103,9 @@ def group_columns(
             raise ValueError(f"不支援的分組欄位「{name}」；可用的分組：{'、'.join(allowed)}")
         if names.count(name) > 1:
             raise ValueError(f"分組欄位「{name}」重複")
+    if "agency" in allowed:
+        names = with_agency(names)
+    for name in names:
         out.append((name, allowed[name].format(p=prefix)))
         if name == "district":
             out.append((IN_CITY_COLUMN, IN_CITY.format(p=prefix)))
@@ -126,30 +139,6 @@ def first_received(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date 
     """The earliest receipt date among petitions matching the dimension filters."""
     where, params = filters.with_period(None, None).where(None)
     return scalar(con, f"SELECT min(received_date) FROM petitions WHERE {where}", params)  # noqa: S608
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return add_months(day, 1) - dt.timedelta(days=1)
-
-
-def parse_month(month: str | dt.date) -> dt.date:
-    """'2025-03' or any date in the month -> the month's first day."""
-    if isinstance(month, dt.date):
-        return month_start(month)
-    try:
-        return dt.datetime.strptime(month.strip()[:7], "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"月份「{month}」格式應為 YYYY-MM") from None
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

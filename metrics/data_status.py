@@ -137,3 +137,8 @@ def calendar_status(con: duckdb.DuckDBPyConnection, filters: object = None) -> p
 def latest_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     """When the last batch finished (None before any load)."""
     return scalar(con, "SELECT max(finished_at) FROM batches")
+
+
+def batch_exists(con: duckdb.DuckDBPyConnection, batch_id: int) -> bool:
+    """Whether a batch of that number was recorded."""
+    return bool(scalar(con, "SELECT count(*) FROM batches WHERE batch_id = ?", [batch_id]))

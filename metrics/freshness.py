@@ -43,3 +43,18 @@ def months_with_data(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[d
     where, params = filters.with_period(None, None).where(None)
     rows = con.execute(MONTHS_SQL.format(where=where), params).fetchall()
     return [row[0] for row in rows]
+
+
+LATEST_ANY_SQL = """
+SELECT greatest(
+  (SELECT max(responded_on) FROM survey_responses),
+  (SELECT CAST(max(called_at) AS DATE) FROM phone_tests)
+)
+"""
+
+
+def latest_date(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
+    """The date the loaded data runs to, whatever its kind: the petitions' ``data_as_of``,
+    else the latest survey response or test call (a database may hold no petitions)."""
+    petitions = data_as_of(con, filters)
+    return petitions if petitions is not None else scalar(con, LATEST_ANY_SQL)

@@ -43,3 +43,23 @@ def all_functions() -> dict[str, Callable]:
 
 def accepts(fn: Callable, parameter: str) -> bool:
     return parameter in inspect.signature(fn).parameters
+
+
+# Whether a bigger figure is better, for every public metric whose figure has a direction
+# (said beside its definition on the dashboard). "neither": counts and shares describe,
+# they do not judge; "mixed": a table of several figures.
+DIRECTION: dict[str, str] = {
+    "on_time_rate": "higher", "reply_days": "lower", "reply_day_counts": "lower",
+    "open_cases": "lower", "overdue_aging": "lower", "extensions": "lower",
+    "district_counts": "neither", "category_by_district": "neither",
+    "type_counts": "neither", "type_changes": "neither", "top_categories": "neither",
+    "repeat_petitions": "lower", "spikes": "lower",
+    "survey_satisfaction": "higher", "satisfaction_change": "higher",
+    "satisfaction_trend": "higher", "survey_reliability": "higher",
+    "reply_satisfaction": "higher",
+    "phone_scores": "higher", "low_score_calls": "lower", "weakest_items": "higher",
+    "phone_round_change": "higher", "untested_units": "lower",
+    "unit_scorecard": "mixed", "funnel": "mixed", "monthly_summary": "mixed",
+    "load_batches": "neither", "reject_rules": "lower", "monthly_volume": "neither",
+    "outside_city": "neither", "calendar_status": "neither",
+}  # fmt: skip

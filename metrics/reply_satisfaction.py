@@ -91,15 +91,24 @@ def _check_edges(edges: Sequence[int]) -> tuple[int, ...]:
     return edges
 
 
+def reply_speed_buckets(edges: Sequence[int] = DEFAULT_SPEED_EDGES) -> list[tuple[int, int | None]]:
+    """(lowest, highest) working days of each reply-speed bucket in order; the last is
+    open-ended (highest None)."""
+    edges = _check_edges(edges)
+    buckets, low = [], 0
+    for high in edges:
+        buckets.append((low, high))
+        low = high + 1
+    return [*buckets, (low, None)]
+
+
 def reply_speed_labels(edges: Sequence[int] = DEFAULT_SPEED_EDGES) -> list[str]:
     """Labels of the reply-speed buckets in order, e.g. 0-1個工作日 … 11個工作日以上."""
-    edges = _check_edges(edges)
-    labels, low = [], 0
-    for high in edges:
-        labels.append(f"{low}個工作日" if low == high else f"{low}-{high}個工作日")
-        low = high + 1
-    labels.append(f"{low}個工作日以上")
-    return labels
+    return [
+        f"{low}個工作日以上" if high is None
+        else f"{low}個工作日" if low == high else f"{low}-{high}個工作日"
+        for low, high in reply_speed_buckets(edges)
+    ]  # fmt: skip
 
 
 def _label(expr: str, name: str) -> str:

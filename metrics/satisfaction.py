@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from metrics import stats
-from metrics._sql import DISTRICT_NAME, IN_CITY, IN_CITY_COLUMN, UNSPECIFIED
+from metrics._sql import DISTRICT_NAME, IN_CITY, IN_CITY_COLUMN, UNSPECIFIED, with_agency
 from metrics.filters import Filters
 
 PUBLIC_METRICS = ("survey_satisfaction", "satisfaction_change", "satisfaction_trend")
@@ -131,7 +131,8 @@ ORDER BY min(r.responded_on) NULLS LAST, r.wave
 
 
 def check_by(by: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
-    """Validate grouping names against an allow-list (ValueError in Traditional Chinese)."""
+    """Validate grouping names against an allow-list (ValueError in Traditional Chinese);
+    a unit is grouped with its agency (``_sql.with_agency``)."""
     if isinstance(by, str):
         by = (by,)
     by = tuple(by)
@@ -140,7 +141,7 @@ def check_by(by: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
             raise ValueError(f"不支援的分組欄位：{name}（可用：{'、'.join(allowed)}）")
     if len(set(by)) != len(by):
         raise ValueError(f"分組欄位重複：{'、'.join(by)}")
-    return by
+    return with_agency(by) if "agency" in allowed else by
 
 
 def key_columns(by: Sequence[str], *, item_text: bool = False) -> list[str]:

@@ -4,7 +4,9 @@ For each unit: on-time rate, overdue open cases, survey satisfaction and telepho
 score, each against a target and against the unit's own previous period, and one overall
 standing (良好 / 注意 / 需追蹤) so the meeting sees at a glance who needs follow-up.
 
-Standing, from the indicators the unit has data for:
+Standing, from the indicators the unit has enough data for (``MIN_SAMPLE``: a rate of a
+handful of cases is noise, not a miss; such figures are shown but not judged, and the
+funnel plot (``metrics.funnel``) compares units of every size fairly):
 - 需追蹤: two or more targets missed, or any missed badly (``SEVERE_MARGINS``: on-time
   rate or satisfaction 10 percentage points below target, phone score 15 points below,
   more than 5 overdue cases above target);
@@ -43,6 +45,12 @@ SEVERE_MARGINS: dict[str, float] = {
     "phone_score": 15.0,
 }
 LOWER_IS_BETTER = {"overdue_open"}
+# indicator -> (the count it rests on, the least count for it to be judged against its target)
+MIN_SAMPLE: dict[str, tuple[str, int]] = {
+    "on_time_rate": ("replied", 10),
+    "survey_satisfaction": ("survey_n", 30),
+    "phone_score": ("phone_calls", 1),
+}
 INDICATORS = ("on_time_rate", "overdue_open", "survey_satisfaction", "phone_score")
 LABELS = {
     "on_time_rate": "依限辦結率",
@@ -50,6 +58,15 @@ LABELS = {
     "survey_satisfaction": "調查滿意度",
     "phone_score": "電話禮貌測試",
 }
+
+# A unit is known by its agency and its name (every 區公所 has a 民政課).
+KEY = ["agency", "unit"]
+
+
+def _keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(agency, unit) of each row."""
+    return list(zip(frame["agency"], frame["unit"], strict=True))
+
 
 GOOD = "良好"
 WATCH = "注意"
@@ -86,16 +103,16 @@ def _petition_figures(
 ) -> pd.DataFrame:
     period = filters.with_period(start, end)
     rate = timeliness.on_time_rate(con, period, by="unit", date_basis="replied")
-    rate = rate[["unit", "replied", "on_time_rate"]]
+    rate = rate[[*KEY, "replied", "on_time_rate"]]
     overdue = timeliness.open_cases(con, period, by="unit", as_of=end)
-    overdue = overdue[["unit", "open_overdue"]].rename(columns={"open_overdue": "overdue_open"})
+    overdue = overdue[[*KEY, "open_overdue"]].rename(columns={"open_overdue": "overdue_open"})
     return _petition_part(rate, overdue)
 
 
 def _petition_part(rate: pd.DataFrame, overdue: pd.DataFrame) -> pd.DataFrame:
     """Units with cases replied in the period or open at its end; overdue 0 for units
     with replies but nothing open (a unit seen only in surveys or tests stays NULL)."""
-    frame = rate.merge(overdue, on="unit", how="outer")
+    frame = rate.merge(overdue, on=KEY, how="outer")
     frame["overdue_open"] = frame["overdue_open"].fillna(0)
     return frame
 
@@ -104,7 +121,7 @@ def _survey_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     from metrics.satisfaction import survey_satisfaction
 
     frame = survey_satisfaction(con, filters, by=("unit",))
-    frame = frame[["unit", "n", "rate"]]
+    frame = frame[[*KEY, "n", "rate"]]
     return frame.rename(columns={"n": "survey_n", "rate": "survey_satisfaction"})
 
 
@@ -112,7 +129,7 @@ def _phone_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     from metrics.phone_tests import phone_scores
 
     frame = phone_scores(con, filters, by=("unit",))
-    frame = frame[["unit", "calls", "mean_score"]]
+    frame = frame[[*KEY, "calls", "mean_score"]]
     return frame.rename(columns={"calls": "phone_calls", "mean_score": "phone_score"})
 
 
@@ -174,18 +191,19 @@ def _figures_by_month(
     for (_, end), rate, window in zip(periods, rates, slow, strict=True):
         replied = {
             unit: (n, on_time)
-            for unit, n, on_time in zip(rate["unit"], rate["replied"], rate["on_time"], strict=True)
+            for unit, n, on_time in zip(_keys(rate), rate["replied"], rate["on_time"], strict=True)
         }
         answers = _sum_months(survey, window.start, window.end, ("n", "satisfied"))
         calls = _sum_months(phone, window.start, window.end, ("calls", "score_sum"))
         at_end = open_at[open_at["as_of"] == end]  # units with a case open at the end
-        overdue = dict(zip(at_end["unit"], at_end["open_overdue"], strict=True))
+        overdue = dict(zip(_keys(at_end), at_end["open_overdue"], strict=True))
         rows = []
         for unit in sorted({*replied, *overdue, *answers, *calls}):
             r, a, c = replied.get(unit), answers.get(unit), calls.get(unit)
             petitions_seen = r is not None or unit in overdue
             rows.append({
-                "unit": unit,
+                "agency": unit[0],
+                "unit": unit[1],
                 "replied": r[0] if r else None,
                 "on_time_rate": r[1] / r[0] if r and r[0] else None,
                 "overdue_open": overdue.get(unit, 0) if petitions_seen else None,
@@ -198,19 +216,21 @@ def _figures_by_month(
     return frames
 
 
-FIGURE_COLUMNS = ["unit", "replied", "on_time_rate", "overdue_open", "survey_n",
+FIGURE_COLUMNS = ["agency", "unit", "replied", "on_time_rate", "overdue_open", "survey_n",
                   "survey_satisfaction", "phone_calls", "phone_score"]  # fmt: skip
 
 
 def _sum_months(
     frame: pd.DataFrame, start: dt.date, end: dt.date, columns: tuple[str, str]
 ) -> dict[str, tuple[float, float]]:
-    """unit -> ``columns`` summed over the rows whose month lies in [start, end]."""
+    """(agency, unit) -> ``columns`` summed over the rows whose month lies in [start, end]."""
     if frame.empty:
         return {}
     month = frame["month"].to_numpy(dtype=object)
     inside = (month >= start.strftime("%Y-%m")) & (month <= end.strftime("%Y-%m"))
-    codes, units = pd.factorize(frame["unit"].to_numpy(dtype=object)[inside])
+    keys = np.empty(int(inside.sum()), dtype=object)
+    keys[:] = [k for k, i in zip(_keys(frame), inside, strict=True) if i]
+    codes, units = pd.factorize(keys)
     sums = [
         np.bincount(codes, weights=frame[c].to_numpy(dtype=float)[inside], minlength=len(units))
         for c in columns
@@ -221,7 +241,7 @@ def _sum_months(
 def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     frame = parts[0]
     for part in parts[1:]:
-        frame = frame.merge(part, on="unit", how="outer")
+        frame = frame.merge(part, on=KEY, how="outer")
     return _typed(frame)
 
 
@@ -261,6 +281,10 @@ def _standing(columns: dict, targets: dict[str, float]) -> None:
         value = pd.array(columns[name], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
         target = targets[name]
         has = ~np.isnan(value)
+        if name in MIN_SAMPLE:  # too few cases: shown, not judged
+            count, least = MIN_SAMPLE[name]
+            size = pd.array(columns[count], dtype="Float64").to_numpy(dtype=float, na_value=0)
+            has &= size >= least
         if name in LOWER_IS_BETTER:
             missed = has & (value > target)
             bad = has & (value > target + SEVERE_MARGINS[name])
@@ -319,9 +343,11 @@ def unit_scorecard(
         previous = _figures(con, filters, prev_start, prev_end, slow_months)
     # Assembled column by column as arrays and turned into a frame once: assigning
     # pandas columns one at a time cost a fifth of the scorecard.
+    keys = pd.MultiIndex.from_frame(current[KEY])
+    at = pd.MultiIndex.from_frame(previous[KEY]).get_indexer(keys)  # -1: no previous figures
     units = current["unit"].to_numpy(dtype=object)
-    at = pd.Index(previous["unit"]).get_indexer(units)  # -1: no previous figures
     columns: dict = {
+        "agency": current["agency"].to_numpy(dtype=object),
         "unit": units,
         "period_start": np.full(len(units), start, dtype=object),
         "period_end": np.full(len(units), end, dtype=object),
@@ -335,16 +361,17 @@ def unit_scorecard(
         columns[f"{name}_prev"] = before
         columns[f"{name}_change"] = value - before
     _standing(columns, merged)
-    order = ["unit", "period_start", "period_end", "replied", "survey_n", "phone_calls"]
+    order = ["agency", "unit", "period_start", "period_end", "replied", "survey_n", "phone_calls"]
     for name in INDICATORS:
         order += [name, f"{name}_target", f"{name}_met", f"{name}_prev", f"{name}_change"]
     order += ["targets_missed", "standing", "notes"]
     frame = pd.DataFrame({name: columns[name] for name in order})
-    frame["unit"] = frame["unit"].astype(current["unit"].dtype)
+    for name in KEY:
+        frame[name] = frame[name].astype(current[name].dtype)
     frame["standing"] = frame["standing"].astype("str")
     frame["notes"] = frame["notes"].astype("str")
     for name in INDICATORS:
         frame[f"{name}_target"] = frame[f"{name}_target"].astype(type(merged[name]))
     rank = frame["standing"].map(STANDING_ORDER).to_numpy()
-    frame = frame.take(np.lexsort((units, rank)))
+    frame = frame.take(np.lexsort((units, columns["agency"], rank)))
     return frame.reset_index(drop=True)

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,7 +78,7 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         _discard(temp)
         try:  # a copy that fails half-way (a full disk) must not stay behind
             if path.exists():
-                shutil.copyfile(path, temp)
+                _private_copy(path, temp)
             con = duckdb.connect(str(temp))
         except BaseException:
             _discard(temp)
@@ -97,6 +98,18 @@ def write_session(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             _discard(temp)
             raise
         _fsync_dir(path.parent)
+
+
+def _private_copy(path: Path, temp: Path) -> None:
+    """Copy the live file to ``temp`` with the live file's mode and (when allowed) owner,
+    so the file that replaces it is exactly as private as it was. The copy is created
+    owner-only and widened to the live mode only once it is complete."""
+    info = path.stat()
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    shutil.copyfile(path, temp)  # into the existing owner-only file (keeps its mode)
+    with contextlib.suppress(PermissionError):  # only root may give a file away
+        os.chown(temp, info.st_uid, info.st_gid)
+    os.chmod(temp, stat.S_IMODE(info.st_mode))
 
 
 def _discard(temp: Path) -> None:

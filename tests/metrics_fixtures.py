@@ -52,21 +52,22 @@ def insert_petitions(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping] | p
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else [dict(r) for r in rows]
     mapping = _mapping()
     column = {name: spec.column for name, spec in mapping.fields.items()}
+    columns = list(dict.fromkeys([*mapping.source_columns(), *mapping.personal_columns()]))
     cells, expected = [], []
     for record in records:
         record = {k: v for k, v in record.items() if v is not None}
         unknown = set(record) - set(LOADED_FIELDS) - set(EXPECTED_FIELDS) - {"petitioner_key"}
         assert not unknown, f"test bug: the fixture cannot load {unknown}"
         record.setdefault("case_id", f"C{next(_counter):07d}")
-        row = {col: "" for col in mapping.source_columns()}
+        row = dict.fromkeys(columns, "")
         for name in LOADED_FIELDS:
             if name in record:
                 row[column[name]] = str(record[name])
         if "petitioner_key" in record:
-            row[mapping.pii["national_id"]] = f"K{int(record['petitioner_key']):09d}"
+            row[mapping.pii["national_id"][0]] = f"K{int(record['petitioner_key']):09d}"
         cells.append(row)
         expected.append((record["case_id"], {k: record[k] for k in EXPECTED_FIELDS if k in record}))
-    frame = pd.DataFrame(cells, columns=mapping.source_columns(), dtype=object)
+    frame = pd.DataFrame(cells, columns=columns, dtype=object)
     table = Table(frame=frame, row_numbers=list(range(1, len(frame) + 1)), encoding="utf-8")
     result = load_table(con, "petitions", table, mapping, SECRET, file_name="fixture.csv")
     assert result.rows_rejected == 0, f"test bug: the loader rejected rows: {result.top_reasons}"

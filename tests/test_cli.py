@@ -74,7 +74,8 @@ def test_a_partial_load_exits_3_and_rejects_lists_rows_without_personal_data(db_
 def test_a_file_that_cannot_load_exits_1_with_a_reason_and_changes_nothing(db_path, tmp_path):
     result = runner.invoke(app, ["load", "petitions", str(TAIPEI_SAMPLE), "--db", str(db_path)])
     assert result.exit_code == EXIT_FAILED
-    assert "缺少對照檔" in result.output and "案件地址" in result.output
+    output = result.output.replace("\n", "")  # Rich wraps long lines at 80 columns
+    assert "缺少對照檔" in output and "案件地址" in output
     assert "資料庫未變更" in result.output
     assert not db_path.exists()
 
@@ -141,3 +142,15 @@ def test_rejects_csv_neutralises_formulas_in_raw_cells(db_path, tmp_path):
     assert record["陳情主旨"] == '\'=HYPERLINK("http://evil.example","點我")'
     assert record["案件類別"] == "'-1+2"
     assert record["列號"] == "1"
+
+
+def test_a_wrong_mapping_stops_early_with_exit_1_and_a_hint(db_path, tmp_path):
+    # every receipt written month-first with AM/PM: the template mapping cannot read one
+    rows = [petition(f"S{i:03d}", f"03/{1 + i % 28:02d}/2025 10:00:00 AM") for i in range(60)]
+    path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, rows)
+    result = runner.invoke(app, ["load", "petitions", str(path), "--db", str(db_path)])
+    assert result.exit_code == EXIT_FAILED, result.output
+    text = result.output.replace("\n", "")
+    assert "載入中止" in text and "format" in text and "Traceback" not in text
+    listed = runner.invoke(app, ["batches", "--db", str(db_path)])
+    assert "中止" in listed.output

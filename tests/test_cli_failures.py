@@ -63,7 +63,9 @@ def loaded_db(folder: Path) -> Path:
     template = _template_db()
     path = folder / "svcq.duckdb"
     shutil.copyfile(template, path)
-    shutil.copyfile(template.with_name(template.name + ".key"), path.with_name(path.name + ".key"))
+    key = path.with_name(path.name + ".key")
+    shutil.copyfile(template.with_name(template.name + ".key"), key)
+    key.chmod(0o600)  # a key readable by others is refused
     return path
 
 
@@ -211,24 +213,25 @@ def key_path_is_a_folder(tmp: Path, mp) -> Case:
 
 def key_path_cannot_be_written(tmp: Path, mp) -> Case:
     key = data_file(tmp, "plain.csv") / "svcq.key"
-    return Case(load(data_file(tmp), tmp / "db.duckdb"), 1, ("金鑰檔", "是檔案而不是資料夾"),
+    return Case(load(data_file(tmp), tmp / "db.duckdb"), 1, ("金鑰檔", "路徑中有同名的檔案"),
                 env={"SVCQ_KEY_FILE": str(key)})  # fmt: skip
 
 
 def key_write_permission_denied(tmp: Path, mp) -> Case:
-    from etl import pii
+    from etl import keyfile
 
     def refuse(path, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    mp.setattr(pii.os, "open", refuse)
+    mp.setattr(keyfile.os, "open", refuse)
     return Case(load(data_file(tmp), tmp / "db.duckdb"), 1, ("金鑰檔", "沒有存取權限"))
 
 
 def key_file_is_corrupt(tmp: Path, mp) -> Case:
     db = loaded_db(tmp)
-    db.with_name(db.name + ".key").write_text("not hex at all\n")
-    return Case(load(data_file(tmp), db), 1, ("金鑰檔", "不是有效的金鑰"), db,
+    key = db.with_name(db.name + ".key")
+    key.write_text("not hex at all\n")
+    return Case(load(data_file(tmp), db), 1, ("金鑰檔", "十六進位"), db,
                 absent=("non-hexadecimal",))  # fmt: skip
 
 

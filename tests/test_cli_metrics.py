@@ -190,7 +190,9 @@ def test_metric_csv_neutralises_formulas(db_path, tmp_path):
     import csv
     import io
 
-    cells = [r[0] for r in csv.reader(io.StringIO(result.stdout, newline=""))][1:]
+    table = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    at = table[0].index("unit")  # agency comes before it
+    cells = [r[at] for r in table[1:]]
     # the loader trims cells, so "\r=1+2" is stored as "=1+2"
     expected = ['\'=HYPERLINK("http://x","y")', "'+SUM(1+1)", "'@SUM(1)", "'=1+2", "'-1+2"]
     assert sorted(cells) == sorted(expected)

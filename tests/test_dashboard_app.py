@@ -129,3 +129,102 @@ def test_periods_never_reach_past_the_data():
     assert preset_period("this_quarter", anchor) == (dt.date(2025, 7, 1), anchor)
     assert preset_period("this_year", anchor) == (dt.date(2025, 1, 1), anchor)
     assert preset_period("last_12", anchor) == (dt.date(2024, 10, 1), anchor)
+
+
+def test_a_load_shows_up_on_the_next_rerun_without_a_restart(tmp_path, monkeypatch):
+    from etl.load import load_file
+    from tests.template_files import PETITION_COLUMNS, petition, write_rows
+
+    db = tmp_path / "svcq.duckdb"
+    first = [petition(f"A{i}", "2025-03-03 09:00:00") for i in range(3)]
+    load_file(db, "petitions", write_rows(tmp_path / "a.csv", PETITION_COLUMNS, first))
+    at = _app(db, monkeypatch)
+    at.run()
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == "3 件"
+    more = [petition(f"B{i}", "2025-03-04 09:00:00") for i in range(4)]
+    load_file(db, "petitions", write_rows(tmp_path / "b.csv", PETITION_COLUMNS, more))
+    at.run()  # the same session: cached figures of the old file must not be reused
+    _no_failure(at)
+    assert _tile(at, "受理陳情件數") == "7 件"
+
+
+def test_a_database_without_petitions_still_shows_its_surveys(tmp_path, monkeypatch):
+    from etl.load import load_file
+    from tests.conftest import SAMPLE_DATA
+
+    db = tmp_path / "surveys-only.duckdb"
+    load_file(db, "surveys", SAMPLE_DATA / "surveys.csv")
+    at = _app(db, monkeypatch, period="last_12")
+    at.run()
+    at.switch_page("views/surveys.py").run()
+    _no_failure(at)
+    assert any(s.value.startswith("各波次整體滿意度") for s in at.subheader)
+    at.switch_page("views/petitions.py").run()
+    _no_failure(at)
+    assert "此篩選條件下沒有資料" in _shown(at)
+
+
+def test_a_file_that_is_not_svcq_database_is_said_in_plain_words(tmp_path, monkeypatch):
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    con.close()
+    at = _app(other, monkeypatch)
+    at.run()
+    _no_failure(at)
+    assert "不是 svcq 的資料庫" in _shown(at)
+
+
+@pytest.mark.parametrize(
+    "page, metric_value",
+    [
+        # the phone page's N is the calls of the chosen unit's agency and name
+        ("views/phone_tests.py", "calls"),
+        ("views/scorecard.py", "rows"),
+    ],
+)
+def test_a_unit_filter_changes_other_pages_to_the_metrics_values(sample_db, monkeypatch, page,
+                                                                 metric_value):  # fmt: skip
+    from metrics import phone_tests, scorecard
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        from dashboard.periods import preset_period
+
+        start, end = preset_period("last_12", freshness.data_as_of(con, Filters()))
+        tested = phone_tests.phone_scores(con, Filters(start, end), by=("unit",))
+        agency, unit = tested.sort_values("calls").iloc[-1][["agency", "unit"]]
+        chosen = Filters(start, end, agencies=(agency,), units=(unit,))
+        calls = int(phone_tests.phone_scores(con, chosen, by=()).iloc[0]["calls"])
+        rows = len(scorecard.unit_scorecard(con, chosen))
+    finally:
+        con.close()
+    at = _app(sample_db, monkeypatch, period="last_12")
+    at.run()
+    at.switch_page(page).run()
+    at.multiselect(key="agency").select(agency).run()
+    at.multiselect(key="unit").select(unit).run()
+    _no_failure(at)
+    if metric_value == "calls":
+        shown = _shown(at)
+        assert f"N = {calls:,}" in shown
+    else:
+        table = at.dataframe[0].value
+        assert len(table) == rows == 1
+
+
+def test_without_population_the_map_makes_no_claim_about_rates(sample_db, monkeypatch):
+    """The sample test database has no population table: the regional tab says rates per
+    10,000 need it and says nothing about districts being significantly above the city."""
+    import tomllib
+
+    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
+    at = _app(sample_db, monkeypatch, period="last_12", tab="regional")
+    at.run()
+    at.switch_page("views/petitions.py").run()
+    _no_failure(at)
+    shown = _shown(at)
+    assert zh["regional"]["no_population"].split("（")[0] in shown
+    assert zh["regional"]["none_significant"] not in shown
+    assert "顯著高於全市" not in shown

@@ -247,12 +247,6 @@ def test_switching_to_english_and_back(server, page):
     assert page.evaluate("document.documentElement.lang") == HTML_LANG["zh"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after 中文→English→中文 the period's session state holds a label ('今年'), not an "
-    "option; urlstate.restore_choice keeps it because the key exists, the selectbox falls "
-    "back to its default, and period=this_year leaves the URL",
-)
 def test_switching_the_language_keeps_the_other_choices(server, page):
     goto(page, server.url + "/petitions?period=this_year")
     press(page, "English")

@@ -20,7 +20,7 @@ SURVEYS = (SAMPLE_DATA / "mappings" / "svcq_surveys.toml").read_text(encoding="u
          "source_system 應為文字"),
         (TEMPLATE + "\n[read]\nencoding = 950\n", "[read] encoding 應為文字"),
         (TEMPLATE + "\n[read]\nsheet = 1\n", "[read] sheet 應為文字"),
-        (TEMPLATE.replace('name = "陳情人姓名"', "name = { column = 1 }"), "[pii] 每一項應為欄位名稱"),
+        (TEMPLATE.replace('name = "陳情人姓名"', "name = { column = 1 }"), "[pii] name 應為欄位名稱或欄位名稱清單"),
         (TEMPLATE.replace('channel = "陳情管道"', 'channel = { column = "陳情管道", codes = { "1" = true } }'),
          "對照檔 t.toml：欄位 channel 的 codes"),
         (TEMPLATE.replace('channel = "陳情管道"', 'channel = { column = "陳情管道", codes = { "1" = ["a"] } }'),

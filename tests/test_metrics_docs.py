@@ -73,3 +73,10 @@ def test_public_metric_exists_is_typed_and_documented(module, name):
 )
 def test_documented_matches_whole_names_only(name, text, found):
     assert _documented(name, text) is found
+
+
+def test_every_public_metric_says_whether_higher_is_better():
+    from metrics import registry
+
+    assert set(registry.DIRECTION) == set(registry.all_functions())
+    assert set(registry.DIRECTION.values()) <= {"higher", "lower", "neither", "mixed"}

@@ -80,8 +80,9 @@ SCORE_CASES = {
 @pytest.mark.parametrize("by", list(SCORE_CASES))
 def test_phone_scores_by_hand(con, by: str) -> None:
     df = phone_scores = phone_tests.phone_scores(con, ALL, by=(by,))
+    keys = ["agency", "unit"] if by == "unit" else [by]  # a unit with its agency
     assert list(phone_scores.columns) == [
-        by,
+        *keys,
         "calls",
         "mean_score",
         "min_score",
@@ -208,6 +209,7 @@ def test_round_change(con) -> None:
     # 社會課 2025-1 (55 + 100) / 2 = 77.5 -> 2025-2 80: +2.5
     df = phone_tests.phone_round_change(con, ALL)
     assert list(df.columns) == [
+        "agency",  # a unit is known with its agency
         "unit",
         "round",
         "calls",

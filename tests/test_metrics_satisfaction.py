@@ -195,7 +195,7 @@ def test_missing_attributes_show_as_unfilled(con) -> None:
 def test_empty_result_keeps_the_columns(con) -> None:
     df = satisfaction.survey_satisfaction(con, ALL, by=("wave", "unit"))
     assert df.empty
-    assert list(df.columns)[:3] == ["wave", "unit", "n"]
+    assert list(df.columns)[:4] == ["wave", "agency", "unit", "n"]  # a unit with its agency
 
 
 @pytest.mark.parametrize(

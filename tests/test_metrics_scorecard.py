@@ -71,12 +71,13 @@ def _office(con) -> None:
     insert_survey(
         con,
         [
-            *_survey("甲課", 9, 10),  # 90%
-            *_survey("乙課", 9, 10),
-            *_survey("丙課", 9, 10),
-            *_survey("丁課", 8, 10),  # 80%: 5 points short
-            *_survey("戊課", 9, 10),
-            *_survey("甲課", 7, 10, day="2024-03-15"),  # outside the 12 months: ignored
+            *_survey("甲課", 27, 30),  # 90% (30 answers: enough to be judged)
+            *_survey("乙課", 27, 30),
+            *_survey("丙課", 27, 30),
+            *_survey("丁課", 24, 30),  # 80%: 5 points short
+            *_survey("戊課", 27, 30),
+            *_survey("甲課", 21, 30, day="2024-03-15"),  # outside the 12 months: ignored
+            *_survey("庚課", 1, 10),  # 10%, but 10 answers: shown, not judged
         ],
     )
     insert_phone_calls(
@@ -125,14 +126,14 @@ def test_standing(con, case):
 def test_figures_and_previous_period(con):
     _office(con)
     frame = scorecard.unit_scorecard(con, MARCH)
-    # Worst first: 需追蹤 (丙, 己, 戊 by name), 注意, 良好.
-    assert list(frame["standing"]) == ["需追蹤"] * 3 + ["注意"] * 2 + ["良好"]
+    # Worst first: 需追蹤 (丙, 己, 戊 by name), 注意, 良好, then 庚 with too few answers.
+    assert list(frame["standing"]) == ["需追蹤"] * 3 + ["注意"] * 2 + ["良好", "資料不足"]
     row = frame.set_index("unit").loc["甲課"]
     assert (row["period_start"], row["period_end"]) == (D(2025, 3, 1), D(2025, 3, 31))
     assert row["replied"] == 20 and row["on_time_rate"] == pytest.approx(0.95)
     assert row["on_time_rate_prev"] == pytest.approx(1.0)  # February
     assert row["on_time_rate_change"] == pytest.approx(-0.05)
-    assert row["survey_satisfaction"] == pytest.approx(0.9) and row["survey_n"] == 10
+    assert row["survey_satisfaction"] == pytest.approx(0.9) and row["survey_n"] == 30
     assert row["phone_score"] == pytest.approx(92.0) and row["phone_calls"] == 2
     assert row["overdue_open"] == 0 and row["overdue_open_met"]
     # 丁課 has only a survey: the petition and phone indicators are missing, not zero.
@@ -175,7 +176,15 @@ def test_sample_scorecard(tmp_path_factory):
     db_path, _ = sample_database(tmp_path_factory)
     sample = connect_readonly(db_path)
     frame = scorecard.unit_scorecard(sample, Filters(D(2026, 6, 1), D(2026, 6, 30)))
-    assert frame["unit"].is_unique
+    # one row per unit of an agency: every 區公所's 民政課 is its own unit
+    assert not frame.duplicated(["agency", "unit"]).any()
+    offices = sample.execute(
+        "SELECT count(DISTINCT agency) FROM ("
+        "SELECT agency FROM petitions WHERE unit = '民政課' UNION ALL "
+        "SELECT agency FROM survey_responses WHERE unit = '民政課' UNION ALL "
+        "SELECT agency FROM phone_tests WHERE unit = '民政課')"
+    ).fetchall()[0][0]
+    assert (frame["unit"] == "民政課").sum() <= offices and (frame["unit"] == "民政課").sum() > 1
     assert set(frame["standing"]) <= set(scorecard.STANDING_ORDER)
     # Worst first, and the number of misses agrees with the *_met columns.
     assert frame["standing"].map(scorecard.STANDING_ORDER).is_monotonic_increasing
@@ -208,3 +217,12 @@ def test_whole_month_figures_equal_one_call_per_period(tmp_path_factory, periods
                 pd.testing.assert_frame_equal(got, alone, check_exact=False, rtol=1e-12)
     finally:
         sample.close()
+
+
+def test_a_rate_of_a_handful_of_cases_is_shown_but_not_judged(con):
+    # 5 replied, 3 on time: 60% is far below 95%, but 5 cases are noise (MIN_SAMPLE 10)
+    insert_petitions(con, _replied("小課", "2025-03", 3, 2))
+    row = scorecard.unit_scorecard(con, MARCH).set_index("unit").loc["小課"]
+    assert row["on_time_rate"] == pytest.approx(0.6) and row["replied"] == 5
+    assert pd.isna(row["on_time_rate_met"]) and row["targets_missed"] == 0
+    assert row["standing"] == scorecard.GOOD  # its overdue count (0) is judged and met

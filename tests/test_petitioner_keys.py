@@ -16,7 +16,34 @@ CASES = [
     ("", "", "(07) 123-4567", "王小明"),
     ("", "", "", "王 小明"),
     ("", "", "", ""),
+    # full-width and mixed forms, as typed on Chinese keyboards
+    ("Ａ１２３４５６７８９", "a@b.tw", "", ""),
+    ("ａ123４56789 ", "", "", ""),
+    ("", "Ａ＠Ｂ．ＴＷ", "", ""),
+    ("", "", "０９１２－３４５－６７８", "王小明"),
+    ("", "", "（０７）１２３-4567", ""),
+    ("", "", "", "王　小明"),
 ]
+
+
+def test_full_width_and_half_width_forms_are_one_person():
+    """Hand-checked pairs: each full-width or mixed form names the same person as its
+    half-width form."""
+    pairs = [
+        (("Ａ１２３４５６７８９", "", "", ""), ("A123456789", "", "", "")),
+        (("ａ123４56789 ", "", "", ""), ("A123456789", "", "", "")),
+        (("", "Ａ＠Ｂ．ＴＷ", "", ""), ("", "a@b.tw", "", "")),
+        (("", "", "０９１２－３４５－６７８", ""), ("", "", "0912345678", "")),
+        (("", "", "", "王　小明"), ("", "", "", "王小明")),
+    ]
+    for wide, narrow in pairs:
+        raw = pd.DataFrame(
+            [wide, narrow],
+            columns=["pii_national_id", "pii_email", "pii_phone", "pii_name"],
+            dtype=object,
+        )
+        first, second = _keys(raw, SECRET)
+        assert first is not None and first == second, wide
 
 
 @pytest.mark.parametrize("cells", CASES)

@@ -18,7 +18,7 @@ def batches() -> None:
     if frame.empty:
         blocks.empty()
         return
-    st.dataframe(pd.DataFrame({
+    blocks.data_table(pd.DataFrame({
         t("col.batch"): frame["batch_id"], t("col.kind"): [t(f"kind.{k}") for k in frame["kind"]],
         t("col.file"): frame["file_name"], t("col.finished"): [date(v) for v in frame["finished_at"]],
         t("col.accounting"): [t("status.accounting", read=fmt.number(r), loaded=fmt.number(lo), updated=fmt.number(u),
@@ -27,15 +27,15 @@ def batches() -> None:
                                                           frame["rows_unchanged"], frame["rows_rejected"], strict=True)],
         t("col.outcome"): [t(f"outcome.{o}") for o in frame["outcome"]],
         t("col.data_as_of"): [date(v) if not fmt.missing(v) else "—" for v in frame["data_as_of"]],
-    }), hide_index=True, width="stretch")  # fmt: skip
+    }))  # fmt: skip
     blocks.definition("load_batches", t("status.batches"))
     rules = data.run(data_status.reject_rules)
     st.subheader(t("status.rejects"))
     if rules.empty:
         st.success(t("status.no_rejects"))
     else:
-        st.dataframe(pd.DataFrame({t("col.batch"): rules["batch_id"], t("col.rule"): rules["rule"],
-                                   t("col.rows"): rules["rows"]}), hide_index=True, width="stretch")  # fmt: skip
+        blocks.data_table(pd.DataFrame({t("col.batch"): rules["batch_id"], t("col.rule"): rules["rule"],
+                                   t("col.rows"): rules["rows"]}))  # fmt: skip
         st.caption(t("status.rejects_hint"))
 
 
@@ -81,16 +81,15 @@ def outside_and_calendar() -> None:
     if outside.empty:
         st.success(t("status.all_in_city"))
     else:
-        st.dataframe(pd.DataFrame({t("col.city"): outside["city"], t("col.cases"): outside["cases"]}),
-                     hide_index=True)  # fmt: skip
+        blocks.data_table(pd.DataFrame({t("col.city"): outside["city"], t("col.cases"): outside["cases"]}))  # fmt: skip
         st.caption(t("status.outside_note"))
     cal = data.run(data_status.calendar_status)
     st.subheader(t("status.calendar"))
-    st.dataframe(pd.DataFrame({
+    blocks.data_table(pd.DataFrame({
         t("col.source"): [t(f"calendar.{s}") for s in cal["source"]], t("col.days"): cal["days"],
         t("col.first_day"): [date(v) for v in cal["first_day"]], t("col.last_day"): [date(v) for v in cal["last_day"]],
         t("col.days_off"): cal["days_off"],
-    }), hide_index=True)  # fmt: skip
+    }))  # fmt: skip
     version = cal["holidays_version"].iloc[0] if not cal.empty else None
     st.caption(t("status.calendar_version", version=version or t("value.unknown")))
     blocks.definition("calendar_status", t("status.calendar"))
@@ -98,6 +97,7 @@ def outside_and_calendar() -> None:
 
 selection = blocks.page("page.data_status")
 if selection is not None:
+    st.caption(t("status.unfiltered"))
     with blocks.guarded():
         batches()
         volume()

@@ -13,7 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import blocks, charts, data, fmt, periods, urlstate
-from dashboard.ui import calendar, date, lang, month, month_labels, points, t
+from dashboard.ui import (
+    calendar,
+    date,
+    drill_unit,
+    lang,
+    month,
+    month_labels,
+    points,
+    t,
+    unit_keys,
+    unit_label,
+)  # fmt: skip
 from metrics import freshness, phone_tests, satisfaction, scorecard, summary, timeliness
 
 # Headline indicators in tile order; "lower is better" comes from the scorecard's rule.
@@ -78,7 +89,9 @@ def _tile(column, indicator: str, row: dict | None) -> None:
     column.metric(
         label,
         _value(indicator, row["value"]),
-        delta=f"{prev}（{_verdict(indicator, row['previous_change'])}）" if prev else None,
+        delta=t("tile.delta", change=prev, verdict=_verdict(indicator, row["previous_change"]))
+        if prev
+        else None,
         delta_color=colour,
         delta_description=t("tile.vs", label=t(f"compare.{row['previous_label']}"))
         if prev
@@ -88,6 +101,8 @@ def _tile(column, indicator: str, row: dict | None) -> None:
     if year:
         column.caption(t("tile.vs_year", label=t(f"compare.{row['last_year_label']}"), change=year,
                          verdict=_verdict(indicator, row["last_year_change"])))  # fmt: skip
+    if row.get("detail") and not fmt.missing(row.get("detail")):  # which wave or round it is
+        column.caption(t(f"tile.detail.{indicator}", name=row["detail"]))
     if row.get("n") is not None and not fmt.missing(row.get("n")):
         note = blocks.small_sample(int(row["n"])) if indicator in RATES else None
         column.caption(note or t("tile.n", n=fmt.number(row["n"])))
@@ -107,19 +122,43 @@ def _sentence(row: dict) -> str:
     return "; ".join(parts) + "."
 
 
-def _latest(rows: dict, frame: pd.DataFrame, key: str, value: str, n: str, indicator: str) -> None:
-    """A survey wave or test round for the tile when none ended this month: the latest one
-    up to the month, compared with the one before it."""
-    if indicator in rows or frame.empty:
+def _latest_wave(rows: dict, upto) -> None:
+    """The survey tile when no wave ended in the month's quarter: the latest wave up to
+    the month against the one before it (``satisfaction_change``)."""
+    if "survey_satisfaction" in rows:
         return
-    last = frame.iloc[-1]
-    before = frame.iloc[-2] if len(frame) > 1 else None
-    rows[indicator] = {
-        "value": last[value], "n": last[n], "change_kind": "points" if indicator in RATES else "score",
-        "previous_change": None if before is None else last[value] - before[value],
-        "previous_label": "previous_wave", "last_year_change": None, "last_year_label": "",
-        "detail": last[key],
-    }  # fmt: skip
+    change = data.run(satisfaction.satisfaction_change, upto)
+    if not change.empty:
+        row = change.iloc[0]
+        rows["survey_satisfaction"] = {
+            "value": row["rate_to"], "n": row["n_to"], "change_kind": "points",
+            "previous_change": row["change_pp"] / 100, "previous_label": "previous_wave",
+            "last_year_change": None, "last_year_label": "", "detail": row["wave_to"],
+        }  # fmt: skip
+        return
+    waves = data.run(satisfaction.survey_satisfaction, upto, by=("wave",))
+    if not waves.empty:  # a single wave: no comparison
+        last = waves.iloc[-1]
+        rows["survey_satisfaction"] = {
+            "value": last["rate"], "n": last["n"], "change_kind": "points",
+            "previous_change": None, "previous_label": "", "last_year_change": None,
+            "last_year_label": "", "detail": last["wave"],
+        }  # fmt: skip
+
+
+def _latest_round(rows: dict, upto) -> None:
+    """The phone tile when no round ended in the month: the latest round up to the month
+    against the one before it (``phone_round_change``)."""
+    if "phone_score" in rows:
+        return
+    rounds = data.run(phone_tests.phone_round_change, upto, by=())
+    if not rounds.empty:
+        row = rounds.iloc[-1]
+        rows["phone_score"] = {
+            "value": row["mean_score"], "n": row["calls"], "change_kind": "score",
+            "previous_change": row["change"], "previous_label": "previous_wave",
+            "last_year_change": None, "last_year_label": "", "detail": row["round"],
+        }  # fmt: skip
 
 
 def body(selection) -> None:
@@ -138,10 +177,8 @@ def body(selection) -> None:
     frame = data.run(summary.monthly_summary, filters, month=picked, calendar=calendar())
     rows = {r["indicator"]: r for r in frame.to_dict("records")}
     upto = filters.with_period(None, end)
-    waves = data.run(satisfaction.survey_satisfaction, upto, by=("wave",))
-    rounds = data.run(phone_tests.phone_scores, upto, by=("round",))
-    _latest(rows, waves, "wave", "rate", "n", "survey_satisfaction")
-    _latest(rows, rounds, "round", "mean_score", "calls", "phone_score")
+    _latest_wave(rows, upto)
+    _latest_round(rows, upto)
 
     st.header(t("overview.tiles", month=month(picked)))
     for row_of_tiles in (TILES[:3], TILES[3:]):
@@ -165,8 +202,10 @@ def _follow_up(filters) -> None:
         return
     table = pd.DataFrame(
         {
+            t("col.agency"): flagged["agency"],
             t("col.unit"): flagged["unit"],
             t("col.standing"): [t(f"standing.{s}") for s in flagged["standing"]],
+            t("col.replied"): [fmt.number(v) for v in flagged["replied"]],
             t("col.on_time_rate"): [fmt.percent(v) for v in flagged["on_time_rate"]],
             t("col.overdue_open"): [fmt.number(v) for v in flagged["overdue_open"]],
             t("col.survey_satisfaction"): [fmt.percent(v) for v in flagged["survey_satisfaction"]],
@@ -174,7 +213,7 @@ def _follow_up(filters) -> None:
             t("col.targets_missed"): flagged["targets_missed"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    blocks.data_table(table)
     st.caption(t("overview.follow_up_rule"))
     blocks.definition("unit_scorecard", t("overview.follow_up"))
 
@@ -182,16 +221,20 @@ def _follow_up(filters) -> None:
 def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
     frame = data.run(timeliness.open_cases, filters.with_period(None, end), by="unit", as_of=end)
     frame = frame[frame["open_overdue"] > 0].sort_values("open_overdue", ascending=False)
+    frame = frame.assign(label=[unit_label(a, u) for a, u in unit_keys(frame)])
+    shown = frame.head(blocks.CHART_UNITS)  # the chart shows the most; the table all of them
     title = t("overview.overdue_by_unit")
     if frame.empty:
         st.header(title)
         st.success(t("overview.no_overdue", date=date(end)))
         return
     hover = [t("hover.unit_overdue", unit=u, n=fmt.number(n), open=fmt.number(o))
-             for u, n, o in zip(frame["unit"], frame["open_overdue"], frame["open"], strict=True)]  # fmt: skip
-    fig = charts.bars(list(frame["unit"]), list(frame["open_overdue"]), hover, horizontal=True,
-                      colours=[charts.BAD] * len(frame), axis_title=t("axis.cases"))  # fmt: skip
-    table = pd.DataFrame({t("col.unit"): frame["unit"], t("col.open"): frame["open"],
+             for u, n, o in zip(shown["label"], shown["open_overdue"], shown["open"], strict=True)]  # fmt: skip
+    fig = charts.bars(list(shown["label"]), list(shown["open_overdue"]), hover, horizontal=True,
+                      colours=[charts.BAD] * len(shown), axis_title=t("axis.cases"),
+                      keys=unit_keys(shown))  # fmt: skip
+    table = pd.DataFrame({t("col.agency"): frame["agency"], t("col.unit"): frame["unit"],
+                          t("col.open"): frame["open"],
                           t("col.overdue_open"): frame["open_overdue"]})  # fmt: skip
     blocks.chart(
         fig,
@@ -206,15 +249,18 @@ def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
         description=t(
             "desc.overdue_by_unit",
             n=len(frame),
-            top=frame["unit"].iloc[0],
+            top=frame["label"].iloc[0],
             top_n=int(frame["open_overdue"].iloc[0]),
         ),  # fmt: skip
         key="overdue_by_unit",
-        drill=("unit", lambda point: point.get("y")),
+        drill=drill_unit,
+        notes=[t("note.top_units", n=blocks.CHART_UNITS, total=len(frame))]
+        if len(frame) > blocks.CHART_UNITS
+        else None,
     )
 
 
-selection = blocks.page("page.overview")
+selection = blocks.page("page.overview", ("petitions", "survey_responses", "phone_tests"))
 if selection is not None:
     with blocks.guarded():
         body(selection)

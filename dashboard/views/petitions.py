@@ -11,7 +11,17 @@ import streamlit as st
 
 from dashboard import blocks, charts, data, fmt, geo, urlstate
 from dashboard.funnel_view import funnel_chart
-from dashboard.ui import date, labels, lang, month_short, period, t, trend_period, yes_no
+from dashboard.ui import (
+    date,
+    labels,
+    lang,
+    month_short,
+    period,
+    shown,
+    t,
+    trend_period,
+    yes_no,
+)  # fmt: skip
 from metrics import regional, spikes, timeliness, types
 from store.vocabulary import EXCLUSION_COLUMNS
 
@@ -20,6 +30,17 @@ TOP_SERIES = 6  # categories drawn by name in the mix; the rest are summed as �
 
 def _months(frame: pd.DataFrame) -> list[str]:
     return [month_short(fmt.month_key(m)) for m in frame["month"]]
+
+
+def _every_month(frame: pd.DataFrame, filters, counts: tuple[str, ...]) -> pd.DataFrame:
+    """One row per month of the window, months without data included (counts 0, rates
+    missing), so a monthly line never joins two months across a gap."""
+    first, last = filters.start.replace(day=1), filters.end.replace(day=1)
+    months = [m.strftime("%Y-%m") for m in pd.date_range(first, last, freq="MS")]
+    out = frame.set_index("month").reindex(months)
+    for column in counts:
+        out[column] = out[column].fillna(0).astype("int64")
+    return out.rename_axis("month").reset_index()
 
 
 def _exclusions(frame: pd.DataFrame) -> str | None:
@@ -47,6 +68,7 @@ def timeliness_tab(selection) -> None:
     if rate.empty:
         blocks.empty()
         return
+    rate = _every_month(rate, trend, ("replied", "on_time", "late", *EXCLUSION_COLUMNS.values()))
     hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
              for m, r, o, n in zip(_months(rate), rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
     fig = charts.lines(_months(rate), {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
@@ -58,7 +80,7 @@ def timeliness_tab(selection) -> None:
         caption_text=blocks.caption(
             period=trend_span,
             source=t("source.petitions"),
-            n=int(overall["replied"]),
+            n=int(rate["replied"].sum()),
             note=t("note.overall_rate", period=span, rate=fmt.percent(overall["on_time_rate"])),
         ),  # fmt: skip
         table=pd.DataFrame(
@@ -80,6 +102,16 @@ def timeliness_tab(selection) -> None:
 
     counts = data.run(timeliness.reply_day_counts, filters, cap=30)
     days = data.run(timeliness.reply_days, filters).iloc[0]
+    if not days["replied"]:
+        st.subheader(t("petitions.reply_days"))
+        blocks.empty()
+    else:
+        _reply_days(counts, days, span)
+    _aging(filters)
+    _extensions(trend, trend_span)
+
+
+def _reply_days(counts: pd.DataFrame, days: pd.Series, span: str) -> None:
     labels = [t("axis.days_or_more", n=d) if d == 30 else str(d) for d in counts["working_days"]]
     hover = [
         t("hover.days", days=lab, n=fmt.number(c))
@@ -96,7 +128,9 @@ def timeliness_tab(selection) -> None:
                 "note.median_p90",
                 median=fmt.number(days["median_working_days"], 1),
                 p90=fmt.number(days["p90_working_days"], 1),
-            ),
+            )
+            + t("caption.separator")
+            + t("note.by_receipt"),
         ),  # fmt: skip
         table=pd.DataFrame({t("col.working_days"): labels, t("col.cases"): counts["cases"]}),
         metric="reply_day_counts",
@@ -105,10 +139,16 @@ def timeliness_tab(selection) -> None:
         notes=[n for n in (_exclusions(pd.DataFrame([days])),) if n],
     )
 
+
+def _aging(filters) -> None:
     aging = data.run(timeliness.overdue_aging, filters, as_of=filters.end)
     row = aging.iloc[0] if not aging.empty else None
     buckets = list(timeliness.AGING_LABELS)
     values = [int(row[b]) if row is not None else 0 for b in buckets]
+    if not sum(values):
+        st.subheader(t("petitions.aging"))
+        st.success(t("overview.no_overdue", date=date(filters.end)))
+        return
     labels = [t(f"aging.{b}") for b in buckets]
     hover = [
         t("hover.bucket", bucket=b, n=fmt.number(v)) for b, v in zip(labels, values, strict=True)
@@ -129,8 +169,12 @@ def timeliness_tab(selection) -> None:
         key="aging",
     )
 
+
+def _extensions(trend, trend_span: str) -> None:
     ext = data.run(timeliness.extensions, trend, by="month")
     if not ext.empty:
+        ext = _every_month(ext, trend, ("cases", "extended", "extended_on_time", "extended_late",
+                                        "extended_open"))  # fmt: skip
         hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
                  for m, r, e, c in zip(_months(ext), ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
         blocks.chart(
@@ -193,13 +237,16 @@ def regional_tab(selection) -> None:
         fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover,
                               marked, attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
     outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
-    notes = [t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")]
-    if not rated:
-        notes.append(t("regional.no_population"))
+    if rated:
+        notes = [
+            t("regional.significant", n=len(marked)) if marked else t("regional.none_significant")
+        ]
+    else:
+        notes = [t("regional.no_population")]
     if not outside.empty:
         notes.append(t("regional.outside", n=fmt.number(outside["cases"].sum())))
     table = pd.DataFrame({
-        t("col.district"): frame["district"], t("col.in_city"): [yes_no(v) for v in frame["in_city"]],
+        t("col.district"): [shown(d) for d in frame["district"]], t("col.in_city"): [yes_no(v) for v in frame["in_city"]],
         t("col.cases"): frame["cases"], t("col.share"): [fmt.percent(v) for v in frame["share"]],
         t("col.per_10k"): [fmt.number(v, 1) for v in frame["per_10k"]],
         t("col.city_per_10k"): [fmt.number(v, 1) for v in frame["city_per_10k"]],
@@ -218,13 +265,13 @@ def regional_tab(selection) -> None:
         table=table,
         metric="district_counts",
         description=t(
-            "desc.regional",
+            "desc.regional" if rated else "desc.regional_cases",
             top=top["district"],
             value=fmt.number(top[measure], 1 if rated else 0),
             n=len(marked),
         ),  # fmt: skip
         key=f"district_{view}",
-        drill=("district", lambda point: (point.get("customdata") or [None])[0]),
+        drill=lambda point: {"district": (point.get("customdata") or [None])[0]},
         notes=notes,
     )
     if rated:
@@ -241,16 +288,18 @@ def types_tab(selection) -> None:
     if top.empty:
         blocks.empty()
         return
+    names = [shown(c) for c in top["category"]]
     hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(top["category"], top["cases"], top["share"], strict=True)]  # fmt: skip
+             for c, n, s in zip(names, top["cases"], top["share"], strict=True)]  # fmt: skip
     blocks.chart(
         charts.bars(
-            list(top["category"]),
+            names,
             list(top["cases"]),
             hover,
             horizontal=True,
             axis_title=t("axis.cases"),
-        ),
+            keys=[(c,) for c in top["category"]],
+        ),  # fmt: skip
         title=t("types.top"),
         caption_text=blocks.caption(
             period=span,
@@ -261,28 +310,28 @@ def types_tab(selection) -> None:
         table=pd.DataFrame(
             {
                 t("col.rank"): top["rank"],
-                t("col.category"): top["category"],
+                t("col.category"): names,
                 t("col.cases"): top["cases"],
                 t("col.share"): [fmt.percent(v) for v in top["share"]],
                 t("col.cumulative_share"): [fmt.percent(v) for v in top["cumulative_share"]],
             }
         ),  # fmt: skip
         metric="top_categories",
-        description=t(
-            "desc.top", top=top["category"].iloc[0], share=fmt.percent(top["share"].iloc[0])
-        ),
+        description=t("desc.top", top=names[0], share=fmt.percent(top["share"].iloc[0])),
         key="top_categories",
-        drill=("category", lambda point: point.get("y")),
+        drill=lambda point: {"category": (point.get("customdata") or [None, None])[1]},
     )
 
     trend, trend_span = _trend(filters)
     mix = data.run(types.type_counts, trend, by=("month", "category"))
     leaders = list(top["category"].head(TOP_SERIES))
-    mix["series"] = mix["category"].where(mix["category"].isin(leaders), t("types.other"))
+    mix["series"] = [shown(c) if c in leaders else t("types.other") for c in mix["category"]]
     pivot = mix.pivot_table(
         index="month", columns="series", values="cases", aggfunc="sum", fill_value=0
     )
-    order = [c for c in [*leaders, t("types.other")] if c in pivot.columns]
+    pivot = pivot.reindex(_every_month(pd.DataFrame({"month": pivot.index}), trend, ())["month"],
+                          fill_value=0)  # fmt: skip
+    order = [c for c in [*(shown(c) for c in leaders), t("types.other")] if c in pivot.columns]
     months = [month_short(fmt.month_key(m)) for m in pivot.index]
     series = {c: list(pivot[c]) for c in order}
     hover = {c: [t("hover.month_category", month=m, category=c, n=fmt.number(v)) for m, v in zip(months, pivot[c], strict=True)]
@@ -293,7 +342,7 @@ def types_tab(selection) -> None:
     if not flagged.empty:
         marks = {t("types.spike"): (
             [month_short(fmt.month_key(m)) for m in flagged["month"]], list(flagged["cases"]),
-            [t("types.spike_label", category=c, n=fmt.number(n), expected=fmt.number(e))
+            [t("types.spike_label", category=shown(c), n=fmt.number(n), expected=fmt.number(e))
              for c, n, e in zip(flagged["category"], flagged["cases"], flagged["expected"], strict=True)])}  # fmt: skip
     lines = charts.lines(months, series, hover, marks=marks, axis_title=t("axis.cases"))
     spike_note = t("types.spikes_found", n=len(flagged)) if marks else t("types.no_spikes")
@@ -304,28 +353,35 @@ def types_tab(selection) -> None:
             period=trend_span, source=t("source.petitions"), n=int(mix["cases"].sum())
         ),
         table=pivot.reset_index().assign(month=months).rename(columns={"month": t("col.month")}),
-        metric="spikes",
+        metric="type_counts",
         description=t("desc.trend", n=len(order), spikes=len(flagged)),
         key="category_trend",
         notes=[spike_note],
     )
+    if marks:
+        blocks.definition("spikes", t("types.spike"))
 
     channels = data.run(types.type_counts, filters, by="channel").sort_values(
         "cases", ascending=False
     )
+    channel_names = [shown(c) for c in channels["channel"]]
     hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(channels["channel"], channels["cases"], channels["share"], strict=True)]  # fmt: skip
+             for c, n, s in zip(channel_names, channels["cases"], channels["share"], strict=True)]  # fmt: skip
     blocks.chart(
         charts.bars(
-            list(channels["channel"]), list(channels["cases"]), hover, axis_title=t("axis.cases")
-        ),
+            channel_names,
+            list(channels["cases"]),
+            hover,
+            axis_title=t("axis.cases"),
+            keys=[(c,) for c in channels["channel"]],
+        ),  # fmt: skip
         title=t("types.channels"),
         caption_text=blocks.caption(
             period=span, source=t("source.petitions"), n=int(channels["cases"].sum())
         ),
         table=pd.DataFrame(
             {
-                t("col.channel"): channels["channel"],
+                t("col.channel"): channel_names,
                 t("col.cases"): channels["cases"],
                 t("col.share"): [fmt.percent(v) for v in channels["share"]],
             }
@@ -333,11 +389,11 @@ def types_tab(selection) -> None:
         metric="type_counts",
         description=t(
             "desc.channels",
-            top=channels["channel"].iloc[0],
+            top=channel_names[0],
             share=fmt.percent(channels["share"].iloc[0]),
         ),
         key="channels",
-        drill=("channel", lambda point: point.get("x")),
+        drill=lambda point: {"channel": (point.get("customdata") or [None, None])[1]},
     )
 
     changes = data.run(
@@ -346,13 +402,13 @@ def types_tab(selection) -> None:
     if not changes.empty:
         changes = changes.sort_values("cases", ascending=False)
         st.subheader(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
-        st.dataframe(pd.DataFrame({
-            t("col.category"): changes["category"], t("col.cases"): changes["cases"],
+        blocks.data_table(pd.DataFrame({
+            t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
             t("col.mom"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["mom_change"]],
             t("col.last_year"): [fmt.number(v) for v in changes["last_year_cases"]],
             t("col.yoy"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["yoy_change"]],
-        }), hide_index=True, width="stretch")  # fmt: skip
+        }))  # fmt: skip
         blocks.definition("type_changes", t("types.changes_title"))
 
 
@@ -366,6 +422,8 @@ def repeats_tab(selection) -> None:
     if frame.empty or frame["cases"].sum() == 0:
         blocks.empty()
         return
+    counts = ("cases", "cases_with_key", "repeat_cases", "repeat_petitioners")
+    frame = _every_month(frame, trend, counts)
     months = _months(frame)
     hover = [t("hover.repeat", month=m, rate=fmt.percent(r), n=fmt.number(n), keyed=fmt.number(k))
              for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
@@ -414,17 +472,16 @@ selection = blocks.page("page.petitions")
 if selection is not None:
     ids = [k.removeprefix("tab.") for k, _ in TABS]
     tab_labels = [t(k) for k, _ in TABS]
-    if "tab" not in st.session_state:  # from the URL (?tab=regional), by id not by label
+    # The open tab is kept by its id (?tab=regional): its label changes with the language.
+    current = st.session_state.get("tab")
+    if current in tab_labels:
+        st.session_state["tab_id"] = ids[tab_labels.index(current)]
+    elif "tab_id" not in st.session_state:  # a fresh session: from the URL
         wanted = st.query_params.get("tab")
-        st.session_state["tab"] = tab_labels[ids.index(wanted)] if wanted in ids else tab_labels[0]
-    elif st.session_state["tab"] not in tab_labels:  # the language changed
-        st.session_state["tab"] = tab_labels[0]
+        st.session_state["tab_id"] = wanted if wanted in ids else ids[0]
+    st.session_state["tab"] = tab_labels[ids.index(st.session_state["tab_id"])]
     tabs = st.tabs(tab_labels, key="tab", on_change="rerun")
-    chosen = (
-        ids[tab_labels.index(st.session_state["tab"])]
-        if st.session_state["tab"] in tab_labels
-        else ids[0]
-    )
+    chosen = st.session_state["tab_id"]
     if chosen == ids[0]:
         st.query_params.pop("tab", None)
     else:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import blocks, charts, data, fmt
-from dashboard.ui import date, period, t
+from dashboard.ui import date, drill_unit, period, t, unit_keys, unit_label
 from metrics import phone_tests
 
 GRADE_ORDER = [label for _, label in phone_tests.GRADES] + [phone_tests.GRADE_LOW]
@@ -20,15 +20,17 @@ def by_unit(selection) -> bool:
         blocks.empty("empty.no_phone")
         return False
     frame = frame.sort_values("mean_score", ascending=False)
+    names = [unit_label(a, u) for a, u in unit_keys(frame)]
     hover = [t("hover.phone", unit=u, score=fmt.number(s, 1), grade=t(f"grade.{g}"), calls=fmt.number(c),
-               low=fmt.number(lo)) for u, s, g, c, lo in zip(frame["unit"], frame["mean_score"], frame["grade"],
+               low=fmt.number(lo)) for u, s, g, c, lo in zip(names, frame["mean_score"], frame["grade"],
                                                              frame["calls"], frame["calls_below_60"], strict=True)]  # fmt: skip
     labels = [
-        f"{u}（{t(f'grade.{g}')}）" for u, g in zip(frame["unit"], frame["grade"], strict=True)
+        t("label.graded", name=u, grade=t(f"grade.{g}"))
+        for u, g in zip(names, frame["grade"], strict=True)
     ]
     colours = [charts.BAD if g == phone_tests.GRADE_LOW else charts.GOOD for g in frame["grade"]]
     fig = charts.bars(labels, list(frame["mean_score"]), hover, horizontal=True, colours=colours,
-                      value_format=".1f", axis_title=t("axis.score"))  # fmt: skip
+                      value_format=".1f", axis_title=t("axis.score"), keys=unit_keys(frame))  # fmt: skip
     blocks.chart(
         fig,
         title=t("phone.by_unit"),
@@ -40,6 +42,7 @@ def by_unit(selection) -> bool:
         ),  # fmt: skip
         table=pd.DataFrame(
             {
+                t("col.agency"): frame["agency"],
                 t("col.unit"): frame["unit"],
                 t("col.calls"): frame["calls"],
                 t("col.mean_score"): [fmt.number(v, 1) for v in frame["mean_score"]],
@@ -49,15 +52,15 @@ def by_unit(selection) -> bool:
             }
         ),  # fmt: skip
         metric="phone_scores",
-        description=t("desc.phone_units", n=len(frame), top=frame["unit"].iloc[0]),
+        description=t("desc.phone_units", n=len(frame), top=names[0]),
         key="phone_units",
-        drill=("unit", lambda point: str(point.get("y", "")).split("（")[0] or None),
+        drill=drill_unit,
     )
     grades = frame["grade"].value_counts()
     counts = [int(grades.get(g, 0)) for g in GRADE_ORDER]
     st.subheader(t("phone.grades"))
-    st.dataframe(pd.DataFrame({t("col.grade"): [t(f"grade.{g}") for g in GRADE_ORDER], t("col.units"): counts}),
-                 hide_index=True)  # fmt: skip
+    blocks.data_table(pd.DataFrame({t("col.grade"): [t(f"grade.{g}") for g in GRADE_ORDER],
+                                    t("col.units"): counts}))  # fmt: skip
     return True
 
 
@@ -136,25 +139,25 @@ def follow_up(selection) -> None:
     if low.empty:
         st.success(t("phone.no_low_calls"))
     else:
-        st.dataframe(pd.DataFrame({
+        blocks.data_table(pd.DataFrame({
             t("col.unit"): low["unit"], t("col.round"): low["round"],
             t("col.called_at"): [date(v) for v in low["called_at"]],
             t("col.score"): [fmt.number(v, 1) for v in low["score"]],
-        }), hide_index=True, width="stretch")  # fmt: skip
+        }))  # fmt: skip
     blocks.definition("low_score_calls", t("phone.low_calls"))
     untested = data.run(phone_tests.untested_units, filters)
     st.subheader(t("phone.untested"))
     if untested.empty:
         st.success(t("phone.all_tested"))
     else:
-        st.dataframe(pd.DataFrame({
+        blocks.data_table(pd.DataFrame({
             t("col.agency"): untested["agency"].fillna("—"), t("col.unit"): untested["unit"],
             t("col.last_tested"): [date(v) if not fmt.missing(v) else t("phone.never") for v in untested["last_called_at"]],
-        }), hide_index=True, width="stretch")  # fmt: skip
+        }))  # fmt: skip
     blocks.definition("untested_units", t("phone.untested"))
 
 
-selection = blocks.page("page.phone_tests")
+selection = blocks.page("page.phone_tests", ("phone_tests",))
 if selection is not None:
     with blocks.guarded():
         if by_unit(selection):

@@ -9,44 +9,56 @@ import streamlit as st
 
 from dashboard import blocks, data, fmt, sidebar, urlstate
 from dashboard.funnel_view import funnel_chart
-from dashboard.ui import labels, points, t
+from dashboard.ui import labels, t
 from metrics import scorecard
 
 FUNNELS = ("on_time_rate", "reply_satisfaction", "survey_satisfaction")
 
 
+RATES = ("on_time_rate", "survey_satisfaction")
+COUNTS = {
+    "on_time_rate": "replied",
+    "survey_satisfaction": "survey_n",
+    "phone_score": "phone_calls",
+}
+
+
 def _cell(indicator: str, value) -> str:
-    if indicator in ("on_time_rate", "survey_satisfaction"):
+    if indicator in RATES:
         return fmt.percent(value)
     if indicator == "overdue_open":
         return fmt.number(value)
     return fmt.number(value, 1)
 
 
-def _change(indicator: str, value) -> str:
-    if fmt.missing(value):
-        return "—"
-    if indicator in ("on_time_rate", "survey_satisfaction"):
-        return points(value)
-    return f"{float(value):+,.{0 if indicator == 'overdue_open' else 1}f}"
+def _mark(met) -> str:
+    """✓ met, ✗ missed, — not judged (no figure, or too few cases)."""
+    return "—" if fmt.missing(met) else ("✓" if met else "✗")
 
 
-def table(card: pd.DataFrame) -> pd.DataFrame:
+def table(card: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The scorecard as numbers (so it sorts by value), with the Streamlit column formats:
+    rates in percent, changes of rates in percentage points."""
+    scale = {name: 100.0 if name in RATES else 1.0 for name in scorecard.INDICATORS}
     out = {
+        t("col.agency"): card["agency"],
         t("col.unit"): card["unit"],
         t("col.standing"): [t(f"standing.{s}") for s in card["standing"]],
     }
+    config = {}
     for name in scorecard.INDICATORS:
-        met = card[f"{name}_met"]
-        out[t(f"col.{name}")] = [
-            _cell(name, v) + ("" if fmt.missing(m) else (" ✓" if m else " ✗"))
-            for v, m in zip(card[name], met, strict=True)
-        ]
-        out[t("col.change_of", name=t(f"col.{name}"))] = [
-            _change(name, v) for v in card[f"{name}_change"]
-        ]
+        if name in COUNTS:
+            out[t(f"col.n_of.{name}")] = pd.array(card[COUNTS[name]], dtype="Int64")
+        value, change = t(f"col.{name}"), t("col.change_of", name=t(f"col.{name}"))
+        out[value] = pd.array(card[name], dtype="Float64") * scale[name]
+        out[t("col.met_of", name=t(f"col.{name}"))] = [_mark(m) for m in card[f"{name}_met"]]
+        out[change] = pd.array(card[f"{name}_change"], dtype="Float64") * scale[name]
+        unit = "%%" if name in RATES else ""
+        decimals = 0 if name == "overdue_open" else 1
+        config[value] = st.column_config.NumberColumn(format=f"%.{decimals}f{unit}")
+        config[change] = st.column_config.NumberColumn(format=f"%+.{decimals}f")
     out[t("col.targets_missed")] = card["targets_missed"]
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), config
 
 
 def body(selection) -> None:
@@ -64,10 +76,13 @@ def body(selection) -> None:
     def choose() -> None:
         rows = st.session_state["scorecard_table"].selection.rows
         if rows:
-            sidebar.set_filter("unit", str(card["unit"].iloc[rows[0]]))
+            row = card.iloc[rows[0]]
+            sidebar.set_filters({"agency": str(row["agency"]), "unit": str(row["unit"])})
 
-    st.dataframe(table(card), hide_index=True, width="stretch", key="scorecard_table",
-                 on_select=choose, selection_mode="single-row")  # fmt: skip
+    frame, config = table(card)
+    blocks.data_table(frame, column_config=config, key="scorecard_table", on_select=choose,
+                      selection_mode="single-row")  # fmt: skip
+    st.caption(t("scorecard.small_note", **{k: v[1] for k, v in scorecard.MIN_SAMPLE.items()}))
     st.caption(t("scorecard.choose"))
     blocks.definition("unit_scorecard", t("scorecard.table"))
     st.header(t("scorecard.funnels"))

@@ -9,9 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import blocks, charts, data, fmt, urlstate
-from dashboard.ui import labels, period, t
+from dashboard.ui import drill_unit, labels, period, t, unit_keys, unit_label
 from metrics import dimensions, reliability, reply_satisfaction, satisfaction
-from metrics.satisfaction import CONVENTIONS, sampling_error_sentence
+from metrics.reply_satisfaction import (
+    SPEED_INVALID,
+    SPEED_NOT_REPLIED,
+    reply_speed_buckets,
+    reply_speed_labels,
+)
+from metrics.satisfaction import CONVENTIONS
 
 SMALL = blocks.SMALL_SAMPLE
 
@@ -37,7 +43,11 @@ def by_wave(selection, convention: str) -> pd.DataFrame | None:
     fig = charts.lines(names, {t("indicator.survey_satisfaction"): list(waves["rate"])},
                        {t("indicator.survey_satisfaction"): hover}, percent=True,
                        band=(list(waves["ci_low"]), list(waves["ci_high"])), band_name=t("survey.band"))  # fmt: skip
-    error = sampling_error_sentence(int(latest["n"])) if latest["n"] > 0 else ""
+    error = (
+        t("survey.sampling_error", error=fmt.number(latest["max_sampling_error"], 1))
+        if latest["n"] > 0
+        else ""
+    )
     notes = [t("survey.latest", wave=latest["wave"], rate=fmt.percent(latest["rate"]), n=fmt.number(latest["n"]),
                error=fmt.number(latest["max_sampling_error"], 1))]  # fmt: skip
     small = [w for w, n in zip(names, waves["n"], strict=True) if n < SMALL]
@@ -118,12 +128,12 @@ def dimensions_and_items(selection, convention: str) -> None:
     )
     items = items.sort_values("rate")
     st.subheader(t("survey.items"))
-    st.dataframe(pd.DataFrame({
+    blocks.data_table(pd.DataFrame({
         t("col.item"): items["item"], t("col.item_text"): items["item_text"], t("col.n"): items["n"],
         t("col.rate"): [fmt.percent(v) for v in items["rate"]],
         t("col.mean_score"): [fmt.number(v, 2) for v in items["mean_score"]],
         t("col.note"): [_small(n) for n in items["n"]],
-    }), hide_index=True, width="stretch")  # fmt: skip
+    }))  # fmt: skip
     st.caption(t("survey.items_note"))
 
 
@@ -133,12 +143,12 @@ def reliability_table(selection) -> None:
     if frame.empty:
         blocks.empty("empty.no_survey")
         return
-    st.dataframe(pd.DataFrame({
+    blocks.data_table(pd.DataFrame({
         t("col.wave"): frame["wave"], t("col.items"): frame["items"],
         t("col.complete"): frame["complete"], t("col.excluded"): frame["excluded"],
         t("col.alpha"): [fmt.number(v, 3) for v in frame["alpha"]],
         t("col.band"): [t(f"alpha.{b}") for b in frame["band"]],
-    }), hide_index=True, width="stretch")  # fmt: skip
+    }))  # fmt: skip
     blocks.definition("survey_reliability", t("survey.reliability"))
 
 
@@ -181,9 +191,10 @@ def units(selection, convention: str) -> None:
     hover = [
         _rate_hover(u, r) for u, r in zip(frame["unit"], frame.to_dict("records"), strict=True)
     ]
-    labels = [f"{u}（n={n:,}）" for u, n in zip(frame["unit"], frame["n"], strict=True)]
+    labels = [t("label.n_of", name=unit_label(a, u), n=f"{n:,}")
+              for (a, u), n in zip(unit_keys(frame), frame["n"], strict=True)]  # fmt: skip
     fig = charts.bars(labels, list(frame["rate"]), hover, horizontal=True, colours=colours,
-                      percent=True)  # fmt: skip
+                      percent=True, keys=unit_keys(frame))  # fmt: skip
     fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
                   annotation_text=t("survey.agency_rate", rate=fmt.percent(agency)),
                   annotation_position="top")  # fmt: skip
@@ -198,6 +209,7 @@ def units(selection, convention: str) -> None:
         ),  # fmt: skip
         table=pd.DataFrame(
             {
+                t("col.agency"): frame["agency"],
                 t("col.unit"): frame["unit"],
                 t("col.n"): frame["n"],
                 t("col.rate"): [fmt.percent(v) for v in frame["rate"]],
@@ -210,7 +222,20 @@ def units(selection, convention: str) -> None:
         metric="survey_satisfaction",
         description=t("desc.units", n=len(frame), rate=fmt.percent(agency)),
         key="survey_units",
-        drill=("unit", lambda point: str(point.get("y", "")).rsplit("（n=", 1)[0] or None),
+        drill=drill_unit,
+    )
+
+
+def _speed(label: str) -> str:
+    """A reply-speed bucket (the metric's label) in the reader's language."""
+    named = dict(zip(reply_speed_labels(), reply_speed_buckets(), strict=True))
+    if label in named:
+        low, high = named[label]
+        if high is None:
+            return t("speed.over", low=low)
+        return t("speed.one", low=low) if low == high else t("speed.range", low=low, high=high)
+    return {SPEED_NOT_REPLIED: t("speed.not_replied"), SPEED_INVALID: t("speed.invalid")}.get(
+        label, label
     )
 
 
@@ -222,30 +247,50 @@ def replies(selection) -> None:
         frame = frame[frame["rated"] > 0]
         if frame.empty:
             continue
-        labels = [str(v) for v in frame[by]]
+        drawn, notes = frame, []
+        if by == "unit":
+            # the lowest-rated units with enough ratings to judge; the table lists all
+            judged = frame[frame["rated"] >= SMALL]
+            drawn = (judged if not judged.empty else frame).sort_values("rate")
+            if len(drawn) > blocks.CHART_UNITS or len(drawn) < len(frame):
+                notes.append(t("note.lowest_units", n=min(len(drawn), blocks.CHART_UNITS),
+                               total=len(frame), minimum=SMALL))  # fmt: skip
+            drawn = drawn.head(blocks.CHART_UNITS)  # lowest first, drawn at the top
+            labels = [t("label.n_of", name=unit_label(a, u), n=f"{n:,}")
+                      for (a, u), n in zip(unit_keys(drawn), drawn["rated"], strict=True)]  # fmt: skip
+            keys = unit_keys(drawn)
+        else:
+            labels, keys = [_speed(v) for v in frame[by]], None
         hover = [t("hover.reply_satisfaction", name=g, rate=fmt.percent(r), rated=fmt.number(n), small=_small(n))
-                 for g, r, n in zip(labels, frame["rate"], frame["rated"], strict=True)]  # fmt: skip
+                 for g, r, n in zip(labels, drawn["rate"], drawn["rated"], strict=True)]  # fmt: skip
+        columns = {t("col.agency"): frame["agency"]} if by == "unit" else {}
+        columns |= {
+            t(f"col.{by}"): frame["unit"] if by == "unit" else [_speed(v) for v in frame[by]],
+            t("col.cases"): frame["cases"],
+            t("col.rated"): frame["rated"],
+            t("col.coverage"): [fmt.percent(v) for v in frame["coverage"]],
+            t("col.rate"): [fmt.percent(v) for v in frame["rate"]],
+            t("col.note"): [_small(n) for n in frame["rated"]],
+        }
+        small = int((frame["rated"] < SMALL).sum())
+        if small:
+            notes.append(t("note.small_groups", n=small, minimum=SMALL))
         blocks.chart(
-            charts.bars(labels, list(frame["rate"]), hover, percent=True, horizontal=by == "unit"),
+            charts.bars(
+                labels, list(drawn["rate"]), hover, percent=True, horizontal=by == "unit", keys=keys
+            ),  # fmt: skip
             title=t(title_key),
             caption_text=blocks.caption(
                 period=period(filters.start, filters.end),
                 source=t("source.petitions"),
                 n=int(frame["rated"].sum()),
             ),  # fmt: skip
-            table=pd.DataFrame(
-                {
-                    t(f"col.{by}"): labels,
-                    t("col.cases"): frame["cases"],
-                    t("col.rated"): frame["rated"],
-                    t("col.coverage"): [fmt.percent(v) for v in frame["coverage"]],
-                    t("col.rate"): [fmt.percent(v) for v in frame["rate"]],
-                }
-            ),  # fmt: skip
+            table=pd.DataFrame(columns),
             metric="reply_satisfaction",
             description=t("desc.replies", n=len(frame)),
             key=key,
-            drill=("unit", lambda point: point.get("y")) if by == "unit" else None,
+            drill=drill_unit if by == "unit" else None,
+            notes=notes or None,
         )
 
 
@@ -268,7 +313,7 @@ def body(selection) -> None:
     replies(selection)
 
 
-selection = blocks.page("page.surveys")
+selection = blocks.page("page.surveys", ("survey_responses",))
 if selection is not None:
     with blocks.guarded():
         body(selection)

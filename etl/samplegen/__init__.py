@@ -29,7 +29,7 @@ import pandas as pd
 from etl.mapping import MAPPINGS_DIR
 from etl.samplegen import badrows, formats, petitions, phone_tests, surveys, variants
 from etl.samplegen.petitions import PLANTED_SPIKE, Spike
-from etl.samplegen.reference import add_months
+from store.months import add_months
 
 __all__ = ["MAPPINGS_DIR", "PLANTED_SPIKE", "SampleFiles", "Spike", "generate"]
 

@@ -18,8 +18,10 @@ from importlib import resources
 import numpy as np
 
 from etl.calendar import FIRST_YEAR, LAST_YEAR, build_calendar_frame
+from store.months import add_months
+from store.vocabulary import CONFIGURED_CITY
 
-CITY = "高雄市"
+CITY = CONFIGURED_CITY  # the sample is the configured city's
 FORMER_COUNTY = "高雄縣"
 
 # Police precinct (分局) covering each district; approximate, but it keeps the
@@ -176,11 +178,6 @@ def check_period(start: dt.date, months: int) -> dt.date:
     if start.year < FIRST_YEAR or end.year + 1 > LAST_YEAR:
         raise ValueError(f"period must lie within {FIRST_YEAR}..{LAST_YEAR - 1}")
     return end
-
-
-def add_months(day: dt.date, n: int) -> dt.date:
-    total = day.year * 12 + day.month - 1 + n
-    return dt.date(total // 12, total % 12 + 1, 1)
 
 
 # A clearly labelled, invented population for sample and benchmark databases, so the

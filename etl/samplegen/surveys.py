@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from etl.samplegen import catalog
-from etl.samplegen.reference import add_months, calendar, check_period, districts
+from etl.samplegen.reference import calendar, check_period, districts
+from store.months import add_months
 
 WAVE_SIZE = 1_100
 MIN_WAVE_SIZE = 60
