@@ -10,6 +10,7 @@ import cannot slip a cycle back in.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -65,3 +66,47 @@ def test_the_checker_sees_a_forbidden_import(tmp_path, monkeypatch):
     (tmp_path / "metrics" / "bad.py").write_text("def f():\n    from etl import load\n")
     monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
     assert imports_of("metrics") == {"metrics/bad.py": {"etl"}}
+
+
+SQL_TEXT = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|ATTACH)\b[\s\S]*\b(FROM|INTO|SET|TABLE|AS)\b", re.I
+)
+SQL_CALLS = {"execute", "executemany", "sql", "query", "fetchall", "fetchdf", "df", "arrow"}
+
+
+def sql_in(package: str) -> dict[str, list[str]]:
+    """Where a package's source imports duckdb, calls a connection method or holds SQL text."""
+    found = {}
+    for path in sorted((REPO / package).rglob("*.py")):
+        hits = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                hits += [f"import {n}" for n in names if n.split(".")[0] == "duckdb"]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in SQL_CALLS:
+                    hits.append(f".{node.func.attr}()")
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_TEXT.search(node.value)
+            ):
+                hits.append(node.value[:40])
+        if hits:
+            found[str(path.relative_to(REPO))] = hits
+    return found
+
+
+def test_the_dashboard_holds_no_sql():
+    assert sql_in("dashboard") == {}
+
+
+def test_the_sql_checker_sees_sql(tmp_path, monkeypatch):
+    (tmp_path / "dashboard").mkdir()
+    (tmp_path / "dashboard" / "bad.py").write_text(
+        'import duckdb\n\ndef f(con):\n    return con.execute("select unit from petitions").df()\n'
+    )
+    monkeypatch.setattr(sys.modules[__name__], "REPO", tmp_path)
+    assert sql_in("dashboard") == {
+        "dashboard/bad.py": ["import duckdb", ".df()", ".execute()", "select unit from petitions"]
+    }
