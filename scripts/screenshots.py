@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
 SIZE = {"width": 1440, "height": 1000}  # readable on GitHub at its 1x width, no scaling
+MAP_HEIGHT = 1200  # the whole map with its source line
 
 
 def build_sample(folder: Path) -> Path:
@@ -49,6 +50,7 @@ def shoot(db: Path, out: Path, log: Path) -> list[Path]:
             saved.append(out / "dashboard-overview.png")
             page.screenshot(path=str(saved[-1]))
 
+            page.set_viewport_size({"width": SIZE["width"], "height": MAP_HEIGHT})
             bs.goto(page, server.url + "/petitions?tab=regional&period=last_12")
             saved.append(out / "dashboard-regional.png")
             page.screenshot(path=str(saved[-1]))
