@@ -56,13 +56,17 @@ def chart(
     key: str,
     drill: Callable[[dict], dict[str, str] | None] | None = None,
     notes: list[str] | None = None,
+    level: int = 2,
 ) -> None:
     """A titled chart with hover values, its caption, its table and its definition.
+
+    ``level``: the title's heading level, 2 for a chart that is a section of its page, 3
+    for one inside a section (screen readers navigate by the heading outline).
 
     ``drill``: point -> the sidebar filters to set (e.g. {"district": "鳳山區"}) when a
     point is clicked. ``notes`` are stated under the chart (data-quality exclusions,
     small samples)."""
-    st.subheader(title)
+    (st.header if level == 2 else st.subheader)(title)
     options: dict = {"key": key, "config": PLOTLY_CONFIG, "width": "stretch"}
     if drill is not None:
 

@@ -18,7 +18,7 @@ SOURCE = {
 }
 
 
-def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
+def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2) -> None:
     filters = selection.filters
     frame = data.run(funnel_metric.funnel, filters, indicator=indicator, by=by)
     title = t("funnel.title", indicator=t(f"indicator.{indicator}"), by=t(f"col.{by}"))
@@ -89,4 +89,5 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str) -> None:
             )
         ),  # fmt: skip
         notes=notes,
+        level=level,
     )

@@ -103,7 +103,7 @@ def timeliness_tab(selection) -> None:
     counts = data.run(timeliness.reply_day_counts, filters, cap=30)
     days = data.run(timeliness.reply_days, filters).iloc[0]
     if not days["replied"]:
-        st.subheader(t("petitions.reply_days"))
+        st.header(t("petitions.reply_days"))
         blocks.empty()
     else:
         _reply_days(counts, days, span)
@@ -146,7 +146,7 @@ def _aging(filters) -> None:
     buckets = list(timeliness.AGING_LABELS)
     values = [int(row[b]) if row is not None else 0 for b in buckets]
     if not sum(values):
-        st.subheader(t("petitions.aging"))
+        st.header(t("petitions.aging"))
         st.success(t("overview.no_overdue", date=date(filters.end)))
         return
     labels = [t(f"aging.{b}") for b in buckets]
@@ -401,7 +401,7 @@ def types_tab(selection) -> None:
     )
     if not changes.empty:
         changes = changes.sort_values("cases", ascending=False)
-        st.subheader(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
+        st.header(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
         blocks.data_table(pd.DataFrame({
             t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],

@@ -58,7 +58,7 @@ def by_unit(selection) -> bool:
     )
     grades = frame["grade"].value_counts()
     counts = [int(grades.get(g, 0)) for g in GRADE_ORDER]
-    st.subheader(t("phone.grades"))
+    st.header(t("phone.grades"))
     blocks.data_table(pd.DataFrame({t("col.grade"): [t(f"grade.{g}") for g in GRADE_ORDER],
                                     t("col.units"): counts}))  # fmt: skip
     return True
@@ -135,7 +135,7 @@ def weakest(selection) -> None:
 def follow_up(selection) -> None:
     filters = selection.filters
     low = data.run(phone_tests.low_score_calls, filters)
-    st.subheader(t("phone.low_calls"))
+    st.header(t("phone.low_calls"))
     if low.empty:
         st.success(t("phone.no_low_calls"))
     else:
@@ -146,7 +146,7 @@ def follow_up(selection) -> None:
         }))  # fmt: skip
     blocks.definition("low_score_calls", t("phone.low_calls"))
     untested = data.run(phone_tests.untested_units, filters)
-    st.subheader(t("phone.untested"))
+    st.header(t("phone.untested"))
     if untested.empty:
         st.success(t("phone.all_tested"))
     else:

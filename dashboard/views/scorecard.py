@@ -32,8 +32,9 @@ def _cell(indicator: str, value) -> str:
 
 
 def _mark(met) -> str:
-    """✓ met, ✗ missed, — not judged (no figure, or too few cases)."""
-    return "—" if fmt.missing(met) else ("✓" if met else "✗")
+    """✓ 達成, ✗ 未達, — not judged (no figure, or too few cases): a word beside the
+    symbol, so the mark reads the same to a screen reader and in a pasted table."""
+    return "—" if fmt.missing(met) else t("scorecard.met") if met else t("scorecard.missed")
 
 
 def table(card: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -91,7 +92,7 @@ def body(selection) -> None:
                                      format_func=labels("indicator"), required=True,
                                      key="funnel")  # fmt: skip
     urlstate.remember("funnel", FUNNELS[0])
-    funnel_chart(selection, indicator, "unit", key=f"unit_funnel_{indicator}")
+    funnel_chart(selection, indicator, "unit", key=f"unit_funnel_{indicator}", level=3)
 
 
 selection = blocks.page("page.scorecard")

@@ -127,7 +127,7 @@ def dimensions_and_items(selection, convention: str) -> None:
         satisfaction.survey_satisfaction, filters, by=("item",), convention=convention, items="all"
     )
     items = items.sort_values("rate")
-    st.subheader(t("survey.items"))
+    st.header(t("survey.items"))
     blocks.data_table(pd.DataFrame({
         t("col.item"): items["item"], t("col.item_text"): items["item_text"], t("col.n"): items["n"],
         t("col.rate"): [fmt.percent(v) for v in items["rate"]],
@@ -139,7 +139,7 @@ def dimensions_and_items(selection, convention: str) -> None:
 
 def reliability_table(selection) -> None:
     frame = data.run(reliability.survey_reliability, selection.filters)
-    st.subheader(t("survey.reliability"))
+    st.header(t("survey.reliability"))
     if frame.empty:
         blocks.empty("empty.no_survey")
         return
@@ -155,7 +155,7 @@ def reliability_table(selection) -> None:
 def change(selection, convention: str) -> None:
     filters = selection.filters.with_period(None, selection.filters.end)
     waves = data.run(satisfaction.wave_order, filters)
-    st.subheader(t("survey.change"))
+    st.header(t("survey.change"))
     if len(waves) < 2:
         blocks.empty("empty.two_waves")
         return
@@ -291,6 +291,7 @@ def replies(selection) -> None:
             key=key,
             drill=drill_unit if by == "unit" else None,
             notes=notes or None,
+            level=3,
         )
 
 
