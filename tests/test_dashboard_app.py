@@ -159,7 +159,7 @@ def test_a_database_without_petitions_still_shows_its_surveys(tmp_path, monkeypa
     at.run()
     at.switch_page("views/surveys.py").run()
     _no_failure(at)
-    assert any(s.value.startswith("各波次整體滿意度") for s in at.subheader)
+    assert any(h.value.startswith("各波次整體滿意度") for h in [*at.header, *at.subheader])
     at.switch_page("views/petitions.py").run()
     _no_failure(at)
     assert "此篩選條件下沒有資料" in _shown(at)
