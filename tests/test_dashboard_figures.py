@@ -24,8 +24,19 @@ def test_same_arguments_same_figure_built_once(monkeypatch):
 def test_least_recently_used_dropped(monkeypatch):
     monkeypatch.setattr(figures, "MAX_FIGURES", 2)
     figures._store().figures.clear()
+    figures._store().size = 0
     a = figures.build(charts.bars, ["a"], [1], ["1"])
     figures.build(charts.bars, ["b"], [2], ["2"])
     figures.build(charts.bars, ["c"], [3], ["3"])
     assert len(figures._store().figures) == 2
     assert figures.build(charts.bars, ["a"], [1], ["1"]) is not a  # dropped, built anew
+
+
+def test_memory_bounded_by_the_inputs_size(monkeypatch):
+    monkeypatch.setattr(figures, "MAX_INPUT_BYTES", 1)  # every new figure pushes the last out
+    figures._store().figures.clear()
+    figures._store().size = 0
+    figures.build(charts.bars, ["a"], [1], ["1"])
+    b = figures.build(charts.bars, ["b"], [2], ["2"])
+    assert list(v[0] for v in figures._store().figures.values()) == [b]
+    assert figures._store().size == sum(v[1] for v in figures._store().figures.values())
