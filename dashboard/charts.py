@@ -8,12 +8,13 @@ and a text label, and every chart has a data table and a text description beside
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Sequence
 from importlib import resources
 
 import plotly.graph_objects as go
-from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
+from plotly.colors import get_colorscale, hex_to_rgb, sample_colorscale, unlabel_rgb
 
 # The font, text colour and palette are the app theme's (.streamlit/config.toml): one
 # definition for the page and its charts. The palette is Okabe & Ito's (2008),
@@ -189,10 +190,15 @@ def sequential(values: Sequence[float]) -> list[str]:
         return ["#EEEEEE"] * len(values)
     low, high = min(finite), max(finite)
     span = (high - low) or 1.0
-    return [
-        sample_colorscale(SEQUENTIAL, [0.15 + 0.8 * (v - low) / span])[0] if v == v else "#EEEEEE"
-        for v in values
-    ]
+    # one call with the scale looked up once (by name, plotly lists every named scale anew)
+    sampled = iter(sample_colorscale(_sequential_scale(), [0.15 + 0.8 * (v - low) / span
+                                                           for v in finite]))  # fmt: skip
+    return [next(sampled) if v == v else "#EEEEEE" for v in values]
+
+
+@functools.cache
+def _sequential_scale() -> list:
+    return get_colorscale(SEQUENTIAL)
 
 
 def polygons(

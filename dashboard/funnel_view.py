@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import blocks, charts, data, fmt
+from dashboard import blocks, charts, data, figures, fmt
 from dashboard.ui import period, shown, t, unit_keys, unit_label
 from metrics import funnel as funnel_metric
 
@@ -53,8 +53,8 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
         for g, r, n, lo, hi, p in zip(names, frame["rate"], frame["n"], frame["lower_95"],
                                        frame["upper_95"], frame["position"], strict=True)
     ]  # fmt: skip
-    fig = charts.funnel(
-        list(frame["n"]), list(frame["rate"]), names, hover, curve,
+    fig = figures.build(
+        charts.funnel, list(frame["n"]), list(frame["rate"]), names, hover, curve,
         float(frame["target"].iloc[0]), t("funnel.target", value=show(frame["target"].iloc[0])),
         list(outside), percent=percent, x_title=t(f"funnel.x.{indicator}"),
         y_title=t(f"indicator.{indicator}"), keys=keys, labels=labels,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt
+from dashboard import blocks, charts, data, figures, fmt
 from dashboard.ui import date, month_short, t
 from metrics import data_status
 
@@ -48,8 +48,13 @@ def volume() -> None:
     colours = [charts.BAD if f else charts.GOOD for f in flags]
     hover = [t("hover.volume", month=m, n=fmt.number(c), flag=t(f"flag.{f}") if f else "")
              for m, c, f in zip(months, frame["cases"], flags, strict=True)]  # fmt: skip
-    fig = charts.bars(
-        months, list(frame["cases"]), hover, colours=colours, axis_title=t("axis.cases")
+    fig = figures.build(
+        charts.bars,
+        months,
+        list(frame["cases"]),
+        hover,
+        colours=colours,
+        axis_title=t("axis.cases"),
     )
     flagged = [f"{m}（{t(f'flag.{f}')}）" for m, f in zip(months, flags, strict=True) if f]
     blocks.chart(

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt, periods, urlstate
+from dashboard import blocks, charts, data, figures, fmt, periods, urlstate
 from dashboard.ui import (
     calendar,
     date,
@@ -230,9 +230,9 @@ def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
         return
     hover = [t("hover.unit_overdue", unit=u, n=fmt.number(n), open=fmt.number(o))
              for u, n, o in zip(shown["label"], shown["open_overdue"], shown["open"], strict=True)]  # fmt: skip
-    fig = charts.bars(list(shown["label"]), list(shown["open_overdue"]), hover, horizontal=True,
-                      colours=[charts.BAD] * len(shown), axis_title=t("axis.cases"),
-                      keys=unit_keys(shown))  # fmt: skip
+    fig = figures.build(charts.bars, list(shown["label"]), list(shown["open_overdue"]), hover,
+                        horizontal=True, colours=[charts.BAD] * len(shown), axis_title=t("axis.cases"),
+                        keys=unit_keys(shown))  # fmt: skip
     table = pd.DataFrame({t("col.agency"): frame["agency"], t("col.unit"): frame["unit"],
                           t("col.open"): frame["open"],
                           t("col.overdue_open"): frame["open_overdue"]})  # fmt: skip

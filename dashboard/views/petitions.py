@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt, geo, urlstate
+from dashboard import blocks, charts, data, figures, fmt, geo, urlstate
 from dashboard.funnel_view import funnel_chart
 from dashboard.ui import (
     date,
@@ -71,8 +71,9 @@ def timeliness_tab(selection) -> None:
     rate = _every_month(rate, trend, ("replied", "on_time", "late", *EXCLUSION_COLUMNS.values()))
     hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
              for m, r, o, n in zip(_months(rate), rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
-    fig = charts.lines(_months(rate), {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
-                       {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
+    fig = figures.build(charts.lines, _months(rate),
+                        {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
+                        {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
     overall = data.run(timeliness.on_time_rate, filters, date_basis="replied").iloc[0]
     blocks.chart(
         fig,
@@ -118,7 +119,9 @@ def _reply_days(counts: pd.DataFrame, days: pd.Series, span: str) -> None:
         for lab, c in zip(labels, counts["cases"], strict=True)
     ]
     blocks.chart(
-        charts.bars(labels, list(counts["cases"]), hover, axis_title=t("axis.cases")),
+        figures.build(
+            charts.bars, labels, list(counts["cases"]), hover, axis_title=t("axis.cases")
+        ),
         title=t("petitions.reply_days"),
         caption_text=blocks.caption(
             period=span,
@@ -154,8 +157,13 @@ def _aging(filters) -> None:
         t("hover.bucket", bucket=b, n=fmt.number(v)) for b, v in zip(labels, values, strict=True)
     ]
     blocks.chart(
-        charts.bars(
-            labels, values, hover, colours=[charts.BAD] * len(values), axis_title=t("axis.cases")
+        figures.build(
+            charts.bars,
+            labels,
+            values,
+            hover,
+            colours=[charts.BAD] * len(values),
+            axis_title=t("axis.cases"),
         ),
         title=t("petitions.aging"),
         caption_text=blocks.caption(
@@ -178,7 +186,8 @@ def _extensions(trend, trend_span: str) -> None:
         hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
                  for m, r, e, c in zip(_months(ext), ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
         blocks.chart(
-            charts.lines(
+            figures.build(
+                charts.lines,
                 _months(ext),
                 {t("indicator.extension_rate"): list(ext["extension_rate"])},
                 {t("indicator.extension_rate"): hover},
@@ -232,10 +241,11 @@ def regional_tab(selection) -> None:
     scale = (min(values.values()), max(values.values()),
              t("regional.scale_rate") if rated else t("regional.scale_cases"))  # fmt: skip
     if view == "grid":
-        fig = charts.tiles(geo.grid_cells(), colours, hover, marked)
+        fig = figures.build(charts.tiles, geo.grid_cells(), colours, hover, marked)
     else:
-        fig = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover,
-                              marked, attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
+        fig = figures.build(charts.polygons, geo.shapes(), colours, geo.centres(),
+                            geo.short_labels(), hover, marked,
+                            attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
     outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
     if rated:
         notes = [
@@ -292,7 +302,8 @@ def types_tab(selection) -> None:
     hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
              for c, n, s in zip(names, top["cases"], top["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        charts.bars(
+        figures.build(
+            charts.bars,
             names,
             list(top["cases"]),
             hover,
@@ -344,7 +355,9 @@ def types_tab(selection) -> None:
             [month_short(fmt.month_key(m)) for m in flagged["month"]], list(flagged["cases"]),
             [t("types.spike_label", category=shown(c), n=fmt.number(n), expected=fmt.number(e))
              for c, n, e in zip(flagged["category"], flagged["cases"], flagged["expected"], strict=True)])}  # fmt: skip
-    lines = charts.lines(months, series, hover, marks=marks, axis_title=t("axis.cases"))
+    lines = figures.build(
+        charts.lines, months, series, hover, marks=marks, axis_title=t("axis.cases")
+    )
     spike_note = t("types.spikes_found", n=len(flagged)) if marks else t("types.no_spikes")
     blocks.chart(
         lines,
@@ -368,7 +381,8 @@ def types_tab(selection) -> None:
     hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
              for c, n, s in zip(channel_names, channels["cases"], channels["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        charts.bars(
+        figures.build(
+            charts.bars,
             channel_names,
             list(channels["cases"]),
             hover,
@@ -429,7 +443,8 @@ def repeats_tab(selection) -> None:
              for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
     overall = data.run(types.repeat_petitions, trend).iloc[0]
     blocks.chart(
-        charts.lines(
+        figures.build(
+            charts.lines,
             months,
             {t("indicator.repeat_rate"): list(frame["repeat_rate"])},
             {t("indicator.repeat_rate"): hover},

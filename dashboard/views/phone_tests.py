@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt
+from dashboard import blocks, charts, data, figures, fmt
 from dashboard.ui import date, drill_unit, period, t, unit_keys, unit_label
 from metrics import phone_tests
 
@@ -29,8 +29,9 @@ def by_unit(selection) -> bool:
         for u, g in zip(names, frame["grade"], strict=True)
     ]
     colours = [charts.BAD if g == phone_tests.GRADE_LOW else charts.GOOD for g in frame["grade"]]
-    fig = charts.bars(labels, list(frame["mean_score"]), hover, horizontal=True, colours=colours,
-                      value_format=".1f", axis_title=t("axis.score"), keys=unit_keys(frame))  # fmt: skip
+    fig = figures.build(charts.bars, labels, list(frame["mean_score"]), hover, horizontal=True,
+                        colours=colours, value_format=".1f", axis_title=t("axis.score"),
+                        keys=unit_keys(frame))  # fmt: skip
     blocks.chart(
         fig,
         title=t("phone.by_unit"),
@@ -74,7 +75,8 @@ def by_round(selection) -> None:
     hover = [t("hover.round", round=r, score=fmt.number(s, 1), calls=fmt.number(c))
              for r, s, c in zip(frame["round"], frame["mean_score"], frame["calls"], strict=True)]  # fmt: skip
     blocks.chart(
-        charts.lines(
+        figures.build(
+            charts.lines,
             list(frame["round"]),
             {t("indicator.phone_score"): list(frame["mean_score"])},
             {t("indicator.phone_score"): hover},
@@ -109,7 +111,9 @@ def weakest(selection) -> None:
     hover = [t("hover.item", item=i, rate=fmt.percent(r), calls=fmt.number(c))
              for i, r, c in zip(labels, frame["achieved_rate"], frame["calls"], strict=True)]  # fmt: skip
     blocks.chart(
-        charts.bars(labels, list(frame["achieved_rate"]), hover, horizontal=True, percent=True),
+        figures.build(
+            charts.bars, labels, list(frame["achieved_rate"]), hover, horizontal=True, percent=True
+        ),
         title=t("phone.weakest"),
         caption_text=blocks.caption(
             period=period(filters.start, filters.end),

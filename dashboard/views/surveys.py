@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, fmt, urlstate
+from dashboard import blocks, charts, data, figures, fmt, urlstate
 from dashboard.ui import drill_unit, labels, period, t, unit_keys, unit_label
 from metrics import dimensions, reliability, reply_satisfaction, satisfaction
 from metrics.reply_satisfaction import (
@@ -40,7 +40,7 @@ def by_wave(selection, convention: str) -> pd.DataFrame | None:
     names = list(waves["wave"])
     latest = waves.iloc[-1]
     hover = [_rate_hover(w, r) for w, r in zip(names, waves.to_dict("records"), strict=True)]
-    fig = charts.lines(names, {t("indicator.survey_satisfaction"): list(waves["rate"])},
+    fig = figures.build(charts.lines, names, {t("indicator.survey_satisfaction"): list(waves["rate"])},
                        {t("indicator.survey_satisfaction"): hover}, percent=True,
                        band=(list(waves["ci_low"]), list(waves["ci_high"])), band_name=t("survey.band"))  # fmt: skip
     error = (
@@ -103,7 +103,9 @@ def dimensions_and_items(selection, convention: str) -> None:
         _rate_hover(d, r) for d, r in zip(dims["dimension"], dims.to_dict("records"), strict=True)
     ]
     blocks.chart(
-        charts.bars(list(dims["dimension"]), list(dims["rate"]), hover, percent=True),
+        figures.build(
+            charts.bars, list(dims["dimension"]), list(dims["rate"]), hover, percent=True
+        ),
         title=t("survey.dimensions"),
         caption_text=blocks.caption(
             period=period(filters.start, filters.end),
@@ -179,6 +181,16 @@ def change(selection, convention: str) -> None:
     blocks.definition("satisfaction_change", t("survey.change"))
 
 
+def _unit_bars(labels, rates, hover, colours, keys, agency: float, agency_text: str):
+    """The units' rates as bars with the agency's rate as a dashed line (a figure of its
+    own, so figures.build keeps it whole: cached figures are never changed after)."""
+    fig = charts.bars(labels, rates, hover, horizontal=True, colours=colours, percent=True,
+                      keys=keys)  # fmt: skip
+    fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
+                  annotation_text=agency_text, annotation_position="top")  # fmt: skip
+    return fig
+
+
 def units(selection, convention: str) -> None:
     filters = selection.filters
     frame = data.run(satisfaction.survey_satisfaction, filters, by=("unit",), convention=convention)
@@ -193,11 +205,8 @@ def units(selection, convention: str) -> None:
     ]
     labels = [t("label.n_of", name=unit_label(a, u), n=f"{n:,}")
               for (a, u), n in zip(unit_keys(frame), frame["n"], strict=True)]  # fmt: skip
-    fig = charts.bars(labels, list(frame["rate"]), hover, horizontal=True, colours=colours,
-                      percent=True, keys=unit_keys(frame))  # fmt: skip
-    fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
-                  annotation_text=t("survey.agency_rate", rate=fmt.percent(agency)),
-                  annotation_position="top")  # fmt: skip
+    fig = figures.build(_unit_bars, labels, list(frame["rate"]), hover, colours, unit_keys(frame),
+                        agency, t("survey.agency_rate", rate=fmt.percent(agency)))  # fmt: skip
     blocks.chart(
         fig,
         title=t("survey.units"),
@@ -276,8 +285,14 @@ def replies(selection) -> None:
         if small:
             notes.append(t("note.small_groups", n=small, minimum=SMALL))
         blocks.chart(
-            charts.bars(
-                labels, list(drawn["rate"]), hover, percent=True, horizontal=by == "unit", keys=keys
+            figures.build(
+                charts.bars,
+                labels,
+                list(drawn["rate"]),
+                hover,
+                percent=True,
+                horizontal=by == "unit",
+                keys=keys,
             ),  # fmt: skip
             title=t(title_key),
             caption_text=blocks.caption(
