@@ -12,6 +12,7 @@ from cli import output
 from cli.common import DbOption, open_readonly
 from cli.errors import EXIT_USAGE, CliError
 from etl.dates import parse_datetime
+from etl.districts import resolver_for
 from metrics import request
 
 FORMATS = ("table", "csv", "json")
@@ -21,6 +22,23 @@ Many = Annotated[list[str] | None, typer.Option()]
 def _roc_or_western(text: str) -> dt.date:
     """A date as the loader reads one: 2025-01-31, 114/01/31, 1140131, 114年1月31日 ..."""
     return parse_datetime(text).date()
+
+
+def _district_names(values: list[str]) -> list[str]:
+    """Each --district as the loader stores it: 鳳山, 鳳山市 (its former name), 830 (its
+    postal code) and 高雄市鳳山區 all mean 鳳山區, and a note says so. A value the city's
+    list does not know (another city's district, a typo) is kept as typed, so the metric
+    names it with the closest names in the data."""
+    resolver = resolver_for()
+    names = []
+    for value in values:
+        hit = resolver.resolve(value)
+        if hit is not None and hit.district != value:
+            output.warn(f"行政區「{value}」視為「{hit.district}」")
+            names.append(hit.district)
+        else:
+            names.append(value)
+    return names
 
 
 def metrics_command(
@@ -65,7 +83,7 @@ def metrics_command(
         raise CliError(f"--format 應為 {'、'.join(FORMATS)}", EXIT_USAGE)
     call = request.build(
         family, metric, by=by, start=date_from, end=date_to, agencies=agency or (),
-        units=unit or (), districts=district or (), channels=channel or (),
+        units=unit or (), districts=_district_names(district or []), channels=channel or (),
         categories=category or (), month=month, items=item, convention=convention,
         dimension=dimension, parse_date=_roc_or_western,
     )  # fmt: skip

@@ -146,7 +146,7 @@ def test_options_a_metric_does_not_take_are_refused(sample_db, args, phrase):
 @pytest.mark.parametrize(
     ("args", "phrase"),
     [
-        (["metrics", "regional", "--district", "鳳山"], "行政區「鳳山」不在資料中；最接近的有：鳳山區"),
+        (["metrics", "regional", "--district", "鳳三區"], "行政區「鳳三區」不在資料中；最接近的有：鳳山區"),
         (["metrics", "types", "--category", "都市建設與發屜"],
          "陳情類別「都市建設與發屜」不在資料中；最接近的有：都市建設與發展"),
         (["metrics", "satisfaction", "--item", "ENV9"], "題目代碼「ENV9」不在資料中"),
@@ -160,6 +160,22 @@ def test_a_value_that_matches_nothing_is_named(sample_db, args, phrase):
     assert result.exit_code == 0, result.output
     assert "注意：" in result.output and phrase in result.output.replace("\n", "")
     assert "[]" not in result.output
+
+
+@pytest.mark.parametrize("typed", ["鳳山", "鳳山市", "830", "高雄市鳳山區"])
+def test_a_district_by_its_short_or_former_name_or_postal_code_is_that_district(sample_db, typed):
+    args = ["metrics", "timeliness", "--by", "month", "--from", "2026-01-01", "--to", "2026-03-31",
+            "--district", typed, "--format", "json", "--db", str(sample_db)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(sample_db), read_only=True)
+    fn = registry.functions("timeliness")["on_time_rate"]
+    expected = fn(con, Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31), districts=("鳳山區",)),
+                  by=("month",))  # fmt: skip
+    con.close()
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3 and [r["replied"] for r in rows] == list(expected["replied"])
+    assert f"行政區「{typed}」視為「鳳山區」" in result.stderr.replace("\n", "")
 
 
 def test_machine_formats_stay_parseable_with_the_warning_beside(sample_db):
