@@ -201,6 +201,23 @@ def _sequential_scale() -> list:
     return get_colorscale(SEQUENTIAL)
 
 
+KEY_STOPS = 11
+
+
+def colour_key(low: float, high: float, title: str) -> go.Scatter:
+    """The colour key of a district map or tile grid (what light and dark mean): a
+    colour bar from ``low`` to ``high`` through the very colours ``sequential`` gives, the
+    part of the scale it samples (0.15 to 0.95), not just its two ends."""
+    stops = [i / (KEY_STOPS - 1) for i in range(KEY_STOPS)]
+    colours = sample_colorscale(_sequential_scale(), [0.15 + 0.8 * f for f in stops])
+    return go.Scatter(
+        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+        marker={"colorscale": [[f, c] for f, c in zip(stops, colours, strict=True)],
+                "cmin": low, "cmax": high, "color": [low], "showscale": True,
+                "colorbar": {"title": {"text": title}, "thickness": 14, "len": 0.5}},
+    )  # fmt: skip
+
+
 def polygons(
     shapes: dict[str, list[list[tuple[float, float]]]],
     colours: dict[str, str],
@@ -241,14 +258,8 @@ def polygons(
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
-    if scale is not None:  # the colour key: what light and dark mean
-        low, high, title = scale
-        fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
-            marker={"colorscale": [[0, sequential([low, high])[0]], [1, sequential([low, high])[1]]],
-                    "cmin": low, "cmax": high, "color": [low], "showscale": True,
-                    "colorbar": {"title": {"text": title}, "thickness": 14, "len": 0.5}},
-        ))  # fmt: skip
+    if scale is not None:
+        fig.add_trace(colour_key(*scale))
     fig = base(fig, height=height, legend=False)
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1.1)
     fig.update_yaxes(visible=False)
@@ -264,9 +275,12 @@ def tiles(
     colours: dict[str, str],
     hover: dict[str, str],
     marked: set[str],
+    *,
+    scale: tuple[float, float, str] | None = None,
 ) -> go.Figure:
     """The tile-grid view: each district a labelled square at its (row, col), so the
-    small city-centre districts are as easy to read and click as the mountain ones."""
+    small city-centre districts are as easy to read and click as the mountain ones;
+    ``scale`` (low, high, title) adds the same colour key as the map's."""
     names = [g[0] for g in grid]
     fig = go.Figure(
         go.Scatter(
@@ -280,6 +294,8 @@ def tiles(
             hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
+    if scale is not None:
+        fig.add_trace(colour_key(*scale))
     fig = base(fig, height=560, legend=False)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)

@@ -241,7 +241,7 @@ def regional_tab(selection) -> None:
     scale = (min(values.values()), max(values.values()),
              t("regional.scale_rate") if rated else t("regional.scale_cases"))  # fmt: skip
     if view == "grid":
-        fig = figures.build(charts.tiles, geo.grid_cells(), colours, hover, marked)
+        fig = figures.build(charts.tiles, geo.grid_cells(), colours, hover, marked, scale=scale)
     else:
         fig = figures.build(charts.polygons, geo.shapes(), colours, geo.centres(),
                             geo.short_labels(), hover, marked,
