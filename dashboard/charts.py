@@ -218,6 +218,32 @@ def colour_key(low: float, high: float, title: str) -> go.Scatter:
     )  # fmt: skip
 
 
+MAP_MARGIN = {"l": 0, "r": 0, "t": 10, "b": 60}
+MAP_ASPECT = 1.1  # pixels of a degree of longitude per pixel of a degree of latitude
+MAP_LABEL_PX = (11, 14)  # a label's character width and line height at 11 px
+MAP_FILL = 0.9  # share of the plot's height the latitudes fill (plotly pads the range; 496 of 550 px in Chromium)
+
+
+def uncrowded(
+    centres: dict[str, tuple[float, float]], labels: dict[str, str], first: set[str],
+    *, px_per_lon: float, px_per_lat: float,
+) -> set[str]:  # fmt: skip
+    """The districts whose labels fit without overlapping a label kept before them: those
+    in ``first`` (e.g. the marked ones), then in the order of ``labels`` (largest first).
+    A label is a box of its characters' width and one line's height around its point."""
+    char_px, line_px = MAP_LABEL_PX
+    kept: list[tuple[float, float, float]] = []  # x px, y px, half width px
+    shown = set()
+    for name in sorted(labels, key=lambda n: n not in first):  # stable: the given order
+        x, y = centres[name]
+        box = (x * px_per_lon, y * px_per_lat, len(labels[name]) * char_px / 2 + 3)
+        if all(abs(box[0] - k[0]) >= box[2] + k[2] or abs(box[1] - k[1]) >= line_px
+               for k in kept):  # fmt: skip
+            kept.append(box)
+            shown.add(name)
+    return shown
+
+
 def polygons(
     shapes: dict[str, list[list[tuple[float, float]]]],
     colours: dict[str, str],
@@ -231,9 +257,16 @@ def polygons(
     height: int = 620,
 ) -> go.Figure:
     """A district map drawn from polygons (works offline and exports as vectors): one
-    filled trace per district, a clickable labelled point at each centre (marked
-    districts get a star), and the boundaries' attribution under the map."""
+    filled trace per district, a clickable point at each centre (marked districts get a
+    star), labelled where the label does not overlap another (``uncrowded``, at the map's
+    own scale; ``labels`` in the order they are kept, marked districts before all), and the
+    boundaries' attribution under the map."""
     fig = go.Figure()
+    lats = [p[1] for rings in shapes.values() for ring in rings for p in ring]
+    plot_px = (height - MAP_MARGIN["t"] - MAP_MARGIN["b"]) * MAP_FILL
+    px_per_lat = plot_px / ((max(lats) - min(lats)) or 1)
+    named = uncrowded(centres, labels, marked, px_per_lon=MAP_ASPECT * px_per_lat,
+                      px_per_lat=px_per_lat)  # fmt: skip
     for name, rings in shapes.items():
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -248,7 +281,8 @@ def polygons(
     fig.add_trace(
         go.Scatter(
             x=[centres[n][0] for n in names], y=[centres[n][1] for n in names],
-            mode="markers+text", text=[labels[n] for n in names], textposition="middle center",
+            mode="markers+text", text=[labels[n] if n in named else "" for n in names],
+            textposition="middle center",
             textfont={"size": 11, "color": [label_colour(colours.get(n, "#EEEEEE")) for n in names]},
             marker={"size": [16 if n in marked else 9 for n in names],
                     "symbol": ["star" if n in marked else "circle" for n in names],
@@ -261,12 +295,12 @@ def polygons(
     if scale is not None:
         fig.add_trace(colour_key(*scale))
     fig = base(fig, height=height, legend=False)
-    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1.1)
+    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=MAP_ASPECT)
     fig.update_yaxes(visible=False)
     fig.add_annotation(text=attribution, xref="paper", yref="paper", x=0, y=-0.02,
                        showarrow=False, xanchor="left", yanchor="top", align="left",
                        font={"size": 10, "color": NEUTRAL})  # fmt: skip
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 60}, dragmode=False)
+    fig.update_layout(margin=MAP_MARGIN, dragmode=False)
     return fig
 
 

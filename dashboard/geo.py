@@ -161,9 +161,12 @@ def centres() -> dict[str, Point]:
 
 
 def short_labels() -> dict[str, str]:
-    """District name -> its short label on the map (鳳山區 -> 鳳山)."""
+    """District name -> its short label on the map (鳳山區 -> 鳳山), the largest district
+    first: the order in which a crowded map keeps its labels."""
     grid = tile_grid()
-    return dict(zip(grid["district"], grid["label"], strict=True))
+    labels = dict(zip(grid["district"], grid["label"], strict=True))
+    area = {name: sum(abs(_area_centroid(r)[0]) for r in rings) for name, rings in shapes().items()}
+    return {name: labels[name] for name in sorted(labels, key=lambda n: -area.get(n, 0.0))}
 
 
 def grid_cells() -> list[tuple[str, str, int, int]]:

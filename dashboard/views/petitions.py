@@ -216,6 +216,17 @@ def _extensions(trend, trend_span: str) -> None:
 # ---------------------------------------------------------------- regional
 
 
+def _by_value(labels: dict[str, str], values: dict[str, float]) -> dict[str, str]:
+    """The map's labels, the highest value first (a crowded map names those first; equal
+    values keep the given order, the largest district first)."""
+
+    def value(name: str) -> float:
+        v = values.get(name, float("nan"))
+        return v if v == v else float("-inf")
+
+    return {name: labels[name] for name in sorted(labels, key=lambda n: -value(n))}
+
+
 def regional_tab(selection) -> None:
     filters = selection.filters
     frame = data.run(regional.district_counts, filters)
@@ -244,7 +255,7 @@ def regional_tab(selection) -> None:
         fig = figures.build(charts.tiles, geo.grid_cells(), colours, hover, marked, scale=scale)
     else:
         fig = figures.build(charts.polygons, geo.shapes(), colours, geo.centres(),
-                            geo.short_labels(), hover, marked,
+                            _by_value(geo.short_labels(), values), hover, marked,
                             attribution=geo.attribution(lang()), scale=scale)  # fmt: skip
     outside = frame[frame["row_kind"] != regional.ROW_DISTRICT]
     if rated:
@@ -253,6 +264,8 @@ def regional_tab(selection) -> None:
         ]
     else:
         notes = [t("regional.no_population")]
+    if view == "map":
+        notes.append(t("regional.crowded"))
     if not outside.empty:
         notes.append(t("regional.outside", n=fmt.number(outside["cases"].sum())))
     table = pd.DataFrame({
