@@ -58,7 +58,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-VARIANTS = ("none", "plotly", "altair", "vegalite", "dataframe", "table")
+VARIANTS = (
+    "none",
+    "plotly",
+    "altair",
+    "vegalite",
+    "dataframe",
+    "table",
+    "grid_folded",
+    "text_folded",
+)
 
 APP_CONFIG = """\
 [browser]
@@ -183,6 +192,14 @@ elif variant == "dataframe":
     st.dataframe(table, hide_index=True, width="stretch")
 elif variant == "table":
     st.table(table, hide_index=True)
+elif variant == "grid_folded":  # the dashboard's "數據表" expanders: a grid each, closed
+    for i in range(3):
+        with st.expander(f"數據表 {i + 1}"):
+            st.dataframe(table, hide_index=True, width="stretch")
+elif variant == "text_folded":  # the same closed expanders holding a line of text
+    for i in range(3):
+        with st.expander(f"數據表 {i + 1}"):
+            st.write(f"{choice} {i}")
 """
 
 # Beside browser_support's observer (which keeps the last DOM change and the websocket's
@@ -275,7 +292,8 @@ def ready(page, variant: str) -> None:
     """The variant's elements are on the page (so 'settled' is not the empty shell)."""
     selector = {"plotly": ".js-plotly-plot", "altair": ".vega-embed",
                 "vegalite": ".vega-embed", "dataframe": '[data-testid="stDataFrame"]',
-                "table": '[data-testid="stTable"]'}.get(variant)  # fmt: skip
+                "table": '[data-testid="stTable"]', "grid_folded": '[data-testid="stExpander"]',
+                "text_folded": '[data-testid="stExpander"]'}.get(variant)  # fmt: skip
     if selector:
         page.wait_for_selector(selector, timeout=60_000)
 
@@ -433,7 +451,10 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=REPO / "bench" / "out" / "spike_chart_libraries.json"
     )
+    parser.add_argument("--only", nargs="+", choices=VARIANTS, help="these variants (default: all)")
     args = parser.parse_args()
+    if args.only:
+        globals()["VARIANTS"] = tuple(args.only)
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="spike-chart-") as work:

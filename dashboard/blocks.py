@@ -33,6 +33,7 @@ PLOTLY_CONFIG = {
 FIELD_KEYS = {field: key for key, (field, _) in sidebar.DIMENSION_FILTERS.items()}
 SMALL_SAMPLE = 30  # fewer answers than this: 樣本數不足, shown but marked
 CHART_UNITS = 15  # units drawn in a bar chart of units; its table lists every one
+SHORT_ROWS = 40  # a list on the page up to this many rows is a plain table, not the grid
 
 
 def caption(*, period: str, source: str, n: int | None = None, note: str | None = None) -> str:
@@ -84,6 +85,17 @@ def chart(
     with st.expander(t("block.table", title=title)):
         data_table(table)
     definition(metric, title)
+
+
+def short_table(frame: pd.DataFrame) -> object:
+    """A list shown on the page itself (not behind a click): a plain table up to
+    ``SHORT_ROWS`` rows, the interactive grid beyond. The grid repaints its cells some
+    200 ms after every rerun whether they changed or not, a plain table does not
+    (docs/performance.md, "Chart libraries and grids"); these lists hold formatted text,
+    which the grid would sort as text anyway."""
+    if len(frame) > SHORT_ROWS:
+        return data_table(frame)
+    return st.table(safe_frame(frame), hide_index=True)
 
 
 def data_table(frame: pd.DataFrame, **options) -> object:

@@ -228,3 +228,34 @@ def test_without_population_the_map_makes_no_claim_about_rates(sample_db, monkey
     assert zh["regional"]["no_population"].split("（")[0] in shown
     assert zh["regional"]["none_significant"] not in shown
     assert "顯著高於全市" not in shown
+
+
+def test_the_follow_up_list_is_a_plain_table_of_the_scorecards_flagged_units(
+    sample_db, monkeypatch
+):
+    """The overview's units needing follow-up: the month's scorecard units standing 需追蹤 or
+    注意, shown as a plain table (no grid repaint on every rerun) while the list is short."""
+    from dashboard.blocks import SHORT_ROWS
+    from metrics import scorecard
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        month = freshness.months_with_data(con, Filters())[-1]
+        end = min(dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+                  - dt.timedelta(days=1), freshness.data_as_of(con, Filters()))  # fmt: skip
+        card = scorecard.unit_scorecard(con, Filters(month, end))
+    finally:
+        con.close()
+    flagged = card[card["standing"].isin([scorecard.FOLLOW_UP, scorecard.WATCH])]
+    assert 0 < len(flagged) <= SHORT_ROWS  # the sample has such a list; else this proves nothing
+    at = _app(sample_db, monkeypatch)
+    at.run()
+    _no_failure(at)
+    tables = [
+        tb.value for tb in at.table if "承辦單位" in tb.value.columns and "燈號" in tb.value.columns
+    ]
+    assert len(tables) == 1
+    shown = tables[0]
+    assert sorted(zip(shown["機關"], shown["承辦單位"], strict=True)) == sorted(
+        zip(flagged["agency"], flagged["unit"], strict=True)
+    )

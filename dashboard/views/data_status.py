@@ -18,7 +18,7 @@ def batches() -> None:
     if frame.empty:
         blocks.empty()
         return
-    blocks.data_table(pd.DataFrame({
+    blocks.short_table(pd.DataFrame({
         t("col.batch"): frame["batch_id"], t("col.kind"): [t(f"kind.{k}") for k in frame["kind"]],
         t("col.file"): frame["file_name"], t("col.finished"): [date(v) for v in frame["finished_at"]],
         t("col.accounting"): [t("status.accounting", read=fmt.number(r), loaded=fmt.number(lo), updated=fmt.number(u),
@@ -34,7 +34,7 @@ def batches() -> None:
     if rules.empty:
         st.success(t("status.no_rejects"))
     else:
-        blocks.data_table(pd.DataFrame({t("col.batch"): rules["batch_id"], t("col.rule"): rules["rule"],
+        blocks.short_table(pd.DataFrame({t("col.batch"): rules["batch_id"], t("col.rule"): rules["rule"],
                                    t("col.rows"): rules["rows"]}))  # fmt: skip
         st.caption(t("status.rejects_hint"))
 
@@ -86,11 +86,11 @@ def outside_and_calendar() -> None:
     if outside.empty:
         st.success(t("status.all_in_city"))
     else:
-        blocks.data_table(pd.DataFrame({t("col.city"): outside["city"], t("col.cases"): outside["cases"]}))  # fmt: skip
+        blocks.short_table(pd.DataFrame({t("col.city"): outside["city"], t("col.cases"): outside["cases"]}))  # fmt: skip
         st.caption(t("status.outside_note"))
     cal = data.run(data_status.calendar_status)
     st.subheader(t("status.calendar"))
-    blocks.data_table(pd.DataFrame({
+    blocks.short_table(pd.DataFrame({
         t("col.source"): [t(f"calendar.{s}") for s in cal["source"]], t("col.days"): cal["days"],
         t("col.first_day"): [date(v) for v in cal["first_day"]], t("col.last_day"): [date(v) for v in cal["last_day"]],
         t("col.days_off"): cal["days_off"],

@@ -213,7 +213,7 @@ def _follow_up(filters) -> None:
             t("col.targets_missed"): flagged["targets_missed"],
         }
     )
-    blocks.data_table(table)
+    blocks.short_table(table)
     st.caption(t("overview.follow_up_rule"))
     blocks.definition("unit_scorecard", t("overview.follow_up"))
 

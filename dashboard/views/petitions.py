@@ -429,7 +429,7 @@ def types_tab(selection) -> None:
     if not changes.empty:
         changes = changes.sort_values("cases", ascending=False)
         st.header(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
-        blocks.data_table(pd.DataFrame({
+        blocks.short_table(pd.DataFrame({
             t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
             t("col.mom"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["mom_change"]],

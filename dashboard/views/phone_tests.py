@@ -60,7 +60,7 @@ def by_unit(selection) -> bool:
     grades = frame["grade"].value_counts()
     counts = [int(grades.get(g, 0)) for g in GRADE_ORDER]
     st.header(t("phone.grades"))
-    blocks.data_table(pd.DataFrame({t("col.grade"): [t(f"grade.{g}") for g in GRADE_ORDER],
+    blocks.short_table(pd.DataFrame({t("col.grade"): [t(f"grade.{g}") for g in GRADE_ORDER],
                                     t("col.units"): counts}))  # fmt: skip
     return True
 
@@ -143,7 +143,7 @@ def follow_up(selection) -> None:
     if low.empty:
         st.success(t("phone.no_low_calls"))
     else:
-        blocks.data_table(pd.DataFrame({
+        blocks.short_table(pd.DataFrame({
             t("col.unit"): low["unit"], t("col.round"): low["round"],
             t("col.called_at"): [date(v) for v in low["called_at"]],
             t("col.score"): [fmt.number(v, 1) for v in low["score"]],
@@ -154,7 +154,7 @@ def follow_up(selection) -> None:
     if untested.empty:
         st.success(t("phone.all_tested"))
     else:
-        blocks.data_table(pd.DataFrame({
+        blocks.short_table(pd.DataFrame({
             t("col.agency"): untested["agency"].fillna("—"), t("col.unit"): untested["unit"],
             t("col.last_tested"): [date(v) if not fmt.missing(v) else t("phone.never") for v in untested["last_called_at"]],
         }))  # fmt: skip

@@ -130,7 +130,7 @@ def dimensions_and_items(selection, convention: str) -> None:
     )
     items = items.sort_values("rate")
     st.header(t("survey.items"))
-    blocks.data_table(pd.DataFrame({
+    blocks.short_table(pd.DataFrame({
         t("col.item"): items["item"], t("col.item_text"): items["item_text"], t("col.n"): items["n"],
         t("col.rate"): [fmt.percent(v) for v in items["rate"]],
         t("col.mean_score"): [fmt.number(v, 2) for v in items["mean_score"]],
@@ -145,7 +145,7 @@ def reliability_table(selection) -> None:
     if frame.empty:
         blocks.empty("empty.no_survey")
         return
-    blocks.data_table(pd.DataFrame({
+    blocks.short_table(pd.DataFrame({
         t("col.wave"): frame["wave"], t("col.items"): frame["items"],
         t("col.complete"): frame["complete"], t("col.excluded"): frame["excluded"],
         t("col.alpha"): [fmt.number(v, 3) for v in frame["alpha"]],
