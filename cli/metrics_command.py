@@ -13,7 +13,6 @@ from cli.common import DbOption, open_readonly
 from cli.errors import EXIT_USAGE, CliError
 from etl.dates import parse_datetime
 from etl.districts import resolver_for
-from metrics import request
 
 FORMATS = ("table", "csv", "json")
 Many = Annotated[list[str] | None, typer.Option()]
@@ -81,6 +80,10 @@ def metrics_command(
     """計算指標並輸出表格、CSV 或 JSON。Compute a metric family (table, CSV or JSON)."""
     if fmt not in FORMATS:
         raise CliError(f"--format 應為 {'、'.join(FORMATS)}", EXIT_USAGE)
+    # Imported here: metrics.request pulls in scipy (~0.7 s), which every other command
+    # (and --help) would otherwise pay at start-up.
+    from metrics import request
+
     call = request.build(
         family, metric, by=by, start=date_from, end=date_to, agencies=agency or (),
         units=unit or (), districts=_district_names(district or []), channels=channel or (),
