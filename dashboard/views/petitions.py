@@ -23,13 +23,15 @@ from dashboard.ui import (
     yes_no,
 )  # fmt: skip
 from metrics import regional, spikes, timeliness, types
+from store.months import parse_month
 from store.vocabulary import EXCLUSION_COLUMNS
 
 TOP_SERIES = 6  # categories drawn by name in the mix; the rest are summed as 其他
 
 
-def _months(frame: pd.DataFrame) -> list[str]:
-    return [month_short(fmt.month_key(m)) for m in frame["month"]]
+def _months(values) -> list[str]:
+    """Months as metrics return them ('2025-09') as chart axis labels."""
+    return [month_short(parse_month(m)) for m in values]
 
 
 def _every_month(frame: pd.DataFrame, filters, counts: tuple[str, ...]) -> pd.DataFrame:
@@ -69,9 +71,10 @@ def timeliness_tab(selection) -> None:
         blocks.empty()
         return
     rate = _every_month(rate, trend, ("replied", "on_time", "late", *EXCLUSION_COLUMNS.values()))
+    months = _months(rate["month"])
     hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
-             for m, r, o, n in zip(_months(rate), rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
-    fig = figures.build(charts.lines, _months(rate),
+             for m, r, o, n in zip(months, rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
+    fig = figures.build(charts.lines, months,
                         {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
                         {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
     overall = data.run(timeliness.on_time_rate, filters, date_basis="replied").iloc[0]
@@ -86,7 +89,7 @@ def timeliness_tab(selection) -> None:
         ),  # fmt: skip
         table=pd.DataFrame(
             {
-                t("col.month"): _months(rate),
+                t("col.month"): months,
                 t("col.replied"): rate["replied"],
                 t("col.on_time"): rate["on_time"],
                 t("col.late"): rate["late"],
@@ -183,12 +186,13 @@ def _extensions(trend, trend_span: str) -> None:
     if not ext.empty:
         ext = _every_month(ext, trend, ("cases", "extended", "extended_on_time", "extended_late",
                                         "extended_open"))  # fmt: skip
+        months = _months(ext["month"])
         hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
-                 for m, r, e, c in zip(_months(ext), ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
+                 for m, r, e, c in zip(months, ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
         blocks.chart(
             figures.build(
                 charts.lines,
-                _months(ext),
+                months,
                 {t("indicator.extension_rate"): list(ext["extension_rate"])},
                 {t("indicator.extension_rate"): hover},
                 percent=True,
@@ -199,7 +203,7 @@ def _extensions(trend, trend_span: str) -> None:
             ),
             table=pd.DataFrame(
                 {
-                    t("col.month"): _months(ext),
+                    t("col.month"): months,
                     t("col.cases"): ext["cases"],
                     t("col.extended"): ext["extended"],
                     t("col.extended_on_time"): ext["extended_on_time"],
@@ -356,7 +360,7 @@ def types_tab(selection) -> None:
     pivot = pivot.reindex(_every_month(pd.DataFrame({"month": pivot.index}), trend, ())["month"],
                           fill_value=0)  # fmt: skip
     order = [c for c in [*(shown(c) for c in leaders), t("types.other")] if c in pivot.columns]
-    months = [month_short(fmt.month_key(m)) for m in pivot.index]
+    months = _months(pivot.index)
     series = {c: list(pivot[c]) for c in order}
     hover = {c: [t("hover.month_category", month=m, category=c, n=fmt.number(v)) for m, v in zip(months, pivot[c], strict=True)]
              for c in order}  # fmt: skip
@@ -365,7 +369,7 @@ def types_tab(selection) -> None:
     marks = None
     if not flagged.empty:
         marks = {t("types.spike"): (
-            [month_short(fmt.month_key(m)) for m in flagged["month"]], list(flagged["cases"]),
+            _months(flagged["month"]), list(flagged["cases"]),
             [t("types.spike_label", category=shown(c), n=fmt.number(n), expected=fmt.number(e))
              for c, n, e in zip(flagged["category"], flagged["cases"], flagged["expected"], strict=True)])}  # fmt: skip
     lines = figures.build(
@@ -428,7 +432,7 @@ def types_tab(selection) -> None:
     )
     if not changes.empty:
         changes = changes.sort_values("cases", ascending=False)
-        st.header(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
+        st.header(t("types.changes", month=month_short(parse_month(changes["month"].iloc[0]))))
         blocks.short_table(pd.DataFrame({
             t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
@@ -451,7 +455,7 @@ def repeats_tab(selection) -> None:
         return
     counts = ("cases", "cases_with_key", "repeat_cases", "repeat_petitioners")
     frame = _every_month(frame, trend, counts)
-    months = _months(frame)
+    months = _months(frame["month"])
     hover = [t("hover.repeat", month=m, rate=fmt.percent(r), n=fmt.number(n), keyed=fmt.number(k))
              for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
     overall = data.run(types.repeat_petitions, trend).iloc[0]
