@@ -436,9 +436,9 @@ def types_tab(selection) -> None:
         blocks.short_table(pd.DataFrame({
             t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
-            t("col.mom"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["mom_change"]],
+            t("col.mom"): [fmt.percent(v) for v in changes["mom_change"]],
             t("col.last_year"): [fmt.number(v) for v in changes["last_year_cases"]],
-            t("col.yoy"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["yoy_change"]],
+            t("col.yoy"): [fmt.percent(v) for v in changes["yoy_change"]],
         }))  # fmt: skip
         blocks.definition("type_changes", t("types.changes_title"))
 
