@@ -104,13 +104,12 @@ def timeliness_tab(selection) -> None:
         notes=[n for n in (_exclusions(rate),) if n],
     )
 
-    counts = data.run(timeliness.reply_day_counts, filters, cap=30)
     days = data.run(timeliness.reply_days, filters).iloc[0]
     if not days["replied"]:
         st.header(t("petitions.reply_days"))
         blocks.empty()
     else:
-        _reply_days(counts, days, span)
+        _reply_days(data.run(timeliness.reply_day_counts, filters, cap=30), days, span)
     _aging(filters)
     _extensions(trend, trend_span)
 
@@ -308,6 +307,21 @@ def regional_tab(selection) -> None:
 # ---------------------------------------------------------------- types and channels
 
 
+def _share_bars(frame: pd.DataFrame, column: str, names: list[str], **options):
+    """Cases per value of ``column`` (a category, a channel) with their share on hover;
+    each bar carries its value for drill-down (``_drill_bar``)."""
+    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
+             for c, n, s in zip(names, frame["cases"], frame["share"], strict=True)]  # fmt: skip
+    return figures.build(charts.bars, names, list(frame["cases"]), hover,
+                         axis_title=t("axis.cases"), keys=[(v,) for v in frame[column]],
+                         **options)  # fmt: skip
+
+
+def _drill_bar(field: str):
+    """The filter a clicked ``_share_bars`` bar sets: its value (after the hover text)."""
+    return lambda point: {field: (point.get("customdata") or [None, None])[1]}
+
+
 def types_tab(selection) -> None:
     filters = selection.filters
     span = period(filters.start, filters.end)
@@ -316,18 +330,8 @@ def types_tab(selection) -> None:
         blocks.empty()
         return
     names = [shown(c) for c in top["category"]]
-    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(names, top["cases"], top["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        figures.build(
-            charts.bars,
-            names,
-            list(top["cases"]),
-            hover,
-            horizontal=True,
-            axis_title=t("axis.cases"),
-            keys=[(c,) for c in top["category"]],
-        ),  # fmt: skip
+        _share_bars(top, "category", names, horizontal=True),
         title=t("types.top"),
         caption_text=blocks.caption(
             period=span,
@@ -347,7 +351,7 @@ def types_tab(selection) -> None:
         metric="top_categories",
         description=t("desc.top", top=names[0], share=fmt.percent(top["share"].iloc[0])),
         key="top_categories",
-        drill=lambda point: {"category": (point.get("customdata") or [None, None])[1]},
+        drill=_drill_bar("category"),
     )
 
     trend, trend_span = _trend(filters)
@@ -395,17 +399,8 @@ def types_tab(selection) -> None:
         "cases", ascending=False
     )
     channel_names = [shown(c) for c in channels["channel"]]
-    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(channel_names, channels["cases"], channels["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        figures.build(
-            charts.bars,
-            channel_names,
-            list(channels["cases"]),
-            hover,
-            axis_title=t("axis.cases"),
-            keys=[(c,) for c in channels["channel"]],
-        ),  # fmt: skip
+        _share_bars(channels, "channel", channel_names),
         title=t("types.channels"),
         caption_text=blocks.caption(
             period=span, source=t("source.petitions"), n=int(channels["cases"].sum())
@@ -424,7 +419,7 @@ def types_tab(selection) -> None:
             share=fmt.percent(channels["share"].iloc[0]),
         ),
         key="channels",
-        drill=lambda point: {"channel": (point.get("customdata") or [None, None])[1]},
+        drill=_drill_bar("channel"),
     )
 
     changes = data.run(
