@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import fmt
 from dashboard.i18n import DEFAULT, LANGUAGES, translate
 from store.months import add_months
+from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 
 def lang() -> str:
@@ -97,8 +98,6 @@ def drill_unit(point: dict) -> dict[str, str]:
 def shown(value: object) -> str:
     """A grouped value as read: the labels metrics give missing values (未填, 未填行政區)
     in the reader's language; data values as loaded."""
-    from store.vocabulary import NO_DISTRICT, UNSPECIFIED
-
     if value == NO_DISTRICT:
         return t("value.no_district")
     if value == UNSPECIFIED:
