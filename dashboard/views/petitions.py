@@ -45,6 +45,12 @@ def _every_month(frame: pd.DataFrame, filters, counts: tuple[str, ...]) -> pd.Da
     return out.rename_axis("month").reset_index()
 
 
+def _rate_line(months: list[str], indicator: str, rates, hover: list[str]):
+    """One monthly rate as a line, the series named by its indicator."""
+    name = t(f"indicator.{indicator}")
+    return figures.build(charts.lines, months, {name: list(rates)}, {name: hover}, percent=True)
+
+
 def _exclusions(frame: pd.DataFrame) -> str | None:
     counts = {name: int(frame[name].sum()) for name in EXCLUSION_COLUMNS.values() if name in frame}
     if not any(counts.values()):
@@ -74,9 +80,7 @@ def timeliness_tab(selection) -> None:
     months = _months(rate["month"])
     hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
              for m, r, o, n in zip(months, rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
-    fig = figures.build(charts.lines, months,
-                        {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
-                        {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
+    fig = _rate_line(months, "on_time_rate", rate["on_time_rate"], hover)
     overall = data.run(timeliness.on_time_rate, filters, date_basis="replied").iloc[0]
     blocks.chart(
         fig,
@@ -189,13 +193,7 @@ def _extensions(trend, trend_span: str) -> None:
         hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
                  for m, r, e, c in zip(months, ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
         blocks.chart(
-            figures.build(
-                charts.lines,
-                months,
-                {t("indicator.extension_rate"): list(ext["extension_rate"])},
-                {t("indicator.extension_rate"): hover},
-                percent=True,
-            ),  # fmt: skip
+            _rate_line(months, "extension_rate", ext["extension_rate"], hover),
             title=t("petitions.extensions"),
             caption_text=blocks.caption(
                 period=trend_span, source=t("source.petitions"), n=int(ext["cases"].sum())
@@ -455,13 +453,7 @@ def repeats_tab(selection) -> None:
              for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
     overall = data.run(types.repeat_petitions, trend).iloc[0]
     blocks.chart(
-        figures.build(
-            charts.lines,
-            months,
-            {t("indicator.repeat_rate"): list(frame["repeat_rate"])},
-            {t("indicator.repeat_rate"): hover},
-            percent=True,
-        ),  # fmt: skip
+        _rate_line(months, "repeat_rate", frame["repeat_rate"], hover),
         title=t("repeats.title"),
         caption_text=blocks.caption(
             period=trend_span,
