@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import definitions, sidebar
-from dashboard.ui import lang, t
+from dashboard.ui import date, lang, period, t
 from metrics.dimensions import inapplicable
 from reports.tables import safe_frame
 
@@ -147,8 +147,6 @@ def page(title_key: str, tables: tuple[str, ...] = ()) -> sidebar.Selection | No
     and the period chosen; notes on filters this page cannot apply (its ``tables`` lack
     that dimension) or link values not in the data. None, with a plain message, when
     there is nothing to show."""
-    from dashboard.ui import date, period
-
     st.title(t(title_key))
     selection: sidebar.Selection | None = st.session_state.get("selection")
     if selection is None:

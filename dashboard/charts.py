@@ -160,29 +160,6 @@ def lines(
     return fig
 
 
-def stacked(
-    x: Sequence[str], series: dict[str, Sequence[float]], hover: dict[str, Sequence[str]]
-) -> go.Figure:
-    """Stacked bars (a mix over time), one labelled colour per series."""
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=list(x),
-                y=list(values),
-                name=name,
-                marker_color=PALETTE[i % len(PALETTE)],
-                customdata=list(hover[name]),
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-            for i, (name, values) in enumerate(series.items())
-        ]  # fmt: skip
-    )
-    fig = base(fig, height=400)
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    return fig
-
-
 def sequential(values: Sequence[float]) -> list[str]:
     """Colours of a sequential, colour-blind-safe scale for values (NaN: light grey)."""
     finite = [v for v in values if v == v]

@@ -60,12 +60,13 @@ def _cached(module: str, name: str, path: str, file_stamp: tuple, args: tuple, k
 
 def run(fn: Callable, *args: object, **kwargs: object):
     """``fn(cursor, *args, **kwargs)`` on the current database, cached (see module doc)."""
-    current = stamp()
+    path = str(db_path())  # resolved once per call (it walks the file system)
+    current = _reader(path).stamp()
     if current is None:
-        raise FileNotFoundError(str(db_path()))
+        raise FileNotFoundError(path)
     frozen = tuple((k, _freeze(v)) for k, v in sorted(kwargs.items()))
-    result = _cached(fn.__module__, fn.__name__, str(db_path()), current, args, frozen)
-    return result  # st.cache_data hands every caller its own copy
+    # st.cache_data hands every caller its own copy
+    return _cached(fn.__module__, fn.__name__, path, current, args, frozen)
 
 
 def env_db_hint() -> str:

@@ -83,8 +83,3 @@ def period(start: dt.date, end: dt.date, lang: str, calendar: str) -> str:
     return translate(
         lang, "period.range", start=date(start, lang, calendar), end=date(end, lang, calendar)
     )
-
-
-def month_key(text: str) -> dt.date:
-    """'2025-09' (as metrics return months) -> the month's first day."""
-    return dt.date(int(text[:4]), int(text[5:7]), 1)

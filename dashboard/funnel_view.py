@@ -33,8 +33,8 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
     if kind == "proportion":  # the binomial limits exist at whole numbers of cases
         sizes = np.unique(np.round(sizes))
     curve = {}
-    for name, level in ((t("funnel.limit_95"), "95"), (t("funnel.limit_998"), "99.8")):
-        low, high = funnel_metric.limits(target, sizes, level=level, tau2=tau2, kind=kind)
+    for name, limit in ((t("funnel.limit_95"), "95"), (t("funnel.limit_998"), "99.8")):
+        low, high = funnel_metric.limits(target, sizes, level=limit, tau2=tau2, kind=kind)
         curve[name] = (sizes, high * scale)
         curve[name + " "] = (sizes, low * scale)  # same legend entry, lower curve
     outside = frame["position"] != funnel_metric.WITHIN

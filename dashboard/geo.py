@@ -160,19 +160,30 @@ def centres() -> dict[str, Point]:
     return {names[code]: point for code, point in centroids().items()}
 
 
+# The map and the grid are drawn on every rerun of the regional tab: the tile grid is read
+# (some 10 ms with pandas) and the areas summed once per process, not each time.
+@cache
+def _grid_cells() -> tuple[tuple[str, str, int, int], ...]:
+    grid = tile_grid()
+    return tuple(grid[["district", "label", "row", "col"]].itertuples(index=False, name=None))
+
+
+@cache
+def _short_labels() -> tuple[tuple[str, str], ...]:
+    labels = {district: label for district, label, _, _ in _grid_cells()}
+    area = {name: sum(abs(_area_centroid(r)[0]) for r in rings) for name, rings in shapes().items()}
+    return tuple((name, labels[name]) for name in sorted(labels, key=lambda n: -area.get(n, 0.0)))
+
+
 def short_labels() -> dict[str, str]:
     """District name -> its short label on the map (鳳山區 -> 鳳山), the largest district
     first: the order in which a crowded map keeps its labels."""
-    grid = tile_grid()
-    labels = dict(zip(grid["district"], grid["label"], strict=True))
-    area = {name: sum(abs(_area_centroid(r)[0]) for r in rings) for name, rings in shapes().items()}
-    return {name: labels[name] for name in sorted(labels, key=lambda n: -area.get(n, 0.0))}
+    return dict(_short_labels())
 
 
 def grid_cells() -> list[tuple[str, str, int, int]]:
     """(district, label, row, col) of every tile."""
-    grid = tile_grid()
-    return list(grid[["district", "label", "row", "col"]].itertuples(index=False, name=None))
+    return list(_grid_cells())
 
 
 def attribution(lang: str) -> str:

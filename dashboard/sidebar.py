@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import data, fmt, periods, urlstate
 from dashboard.i18n import LANGUAGES
-from dashboard.ui import labels, t
+from dashboard.ui import date, labels, period, t
 from metrics import dimensions, freshness
 from metrics.filters import Filters
 
@@ -64,7 +64,7 @@ def _period(as_of: dt.date, first: dt.date) -> tuple[dt.date, dt.date, str]:
             if key in st.query_params:
                 del st.query_params[key]
         start, end = periods.preset_period(preset, as_of)
-        st.caption(t("sidebar.period_is", period=fmt.period(start, end, _lang(), _cal())))
+        st.caption(t("sidebar.period_is", period=period(start, end)))
         return start, end, preset
     default_start = max(periods.preset_period("last_12", as_of)[0], first)
     urlstate.restore_date("from", default_start, first, as_of)
@@ -77,16 +77,8 @@ def _period(as_of: dt.date, first: dt.date) -> tuple[dt.date, dt.date, str]:
     if start > end:
         st.warning(t("sidebar.bad_range"))
         start, end = end, start
-    st.caption(t("sidebar.period_is", period=fmt.period(start, end, _lang(), _cal())))
+    st.caption(t("sidebar.period_is", period=period(start, end)))
     return start, end, preset
-
-
-def _lang() -> str:
-    return st.session_state.get("lang") or "zh"
-
-
-def _cal() -> str:
-    return st.session_state.get("cal") or "roc"
 
 
 def filters() -> Selection | None:
@@ -106,7 +98,7 @@ def filters() -> Selection | None:
         return None
     months = data.run(freshness.months_with_data, Filters())
     first = months[0] if months else as_of.replace(month=1, day=1)
-    st.caption(t("sidebar.data_as_of", date=fmt.date(as_of, _lang(), _cal())))
+    st.caption(t("sidebar.data_as_of", date=date(as_of)))
     start, end, preset = _period(as_of, first)
     chosen: dict[str, tuple[str, ...]] = {}
     for key, (field, dimension) in DIMENSION_FILTERS.items():

@@ -9,6 +9,8 @@ import streamlit as st
 
 from dashboard import fmt
 from dashboard.i18n import DEFAULT, LANGUAGES, translate
+from store.months import add_months
+from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 
 def lang() -> str:
@@ -61,9 +63,7 @@ def trend_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months >= 3:
         return start, end
-    first = end.replace(day=1)
-    index = first.year * 12 + first.month - 1 - (TREND_MONTHS - 1)
-    return dt.date(index // 12, index % 12 + 1, 1), end
+    return add_months(end, 1 - TREND_MONTHS), end
 
 
 def labels(prefix: str):
@@ -98,8 +98,6 @@ def drill_unit(point: dict) -> dict[str, str]:
 def shown(value: object) -> str:
     """A grouped value as read: the labels metrics give missing values (未填, 未填行政區)
     in the reader's language; data values as loaded."""
-    from store.vocabulary import NO_DISTRICT, UNSPECIFIED
-
     if value == NO_DISTRICT:
         return t("value.no_district")
     if value == UNSPECIFIED:

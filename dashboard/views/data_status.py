@@ -26,7 +26,7 @@ def batches() -> None:
                               for r, lo, u, un, rj in zip(frame["rows_read"], frame["rows_loaded"], frame["rows_updated"],
                                                           frame["rows_unchanged"], frame["rows_rejected"], strict=True)],
         t("col.outcome"): [t(f"outcome.{o}") for o in frame["outcome"]],
-        t("col.data_as_of"): [date(v) if not fmt.missing(v) else "—" for v in frame["data_as_of"]],
+        t("col.data_as_of"): [date(v) for v in frame["data_as_of"]],
     }))  # fmt: skip
     blocks.definition("load_batches", t("status.batches"))
     rules = data.run(data_status.reject_rules)
@@ -56,7 +56,8 @@ def volume() -> None:
         colours=colours,
         axis_title=t("axis.cases"),
     )
-    flagged = [f"{m}（{t(f'flag.{f}')}）" for m, f in zip(months, flags, strict=True) if f]
+    flagged = [t("status.flagged_month", month=m, flag=t(f"flag.{f}"))
+               for m, f in zip(months, flags, strict=True) if f]  # fmt: skip
     blocks.chart(
         fig,
         title=t("status.volume"),
@@ -75,7 +76,9 @@ def volume() -> None:
         description=t("desc.volume", n=len(frame), flagged=len(flagged)),
         key="volume",
         notes=[
-            t("status.flagged", months="、".join(flagged)) if flagged else t("status.none_flagged")
+            t("status.flagged", months=t("caption.list_separator").join(flagged))
+            if flagged
+            else t("status.none_flagged")
         ],
     )
 

@@ -49,7 +49,7 @@ def _value(indicator: str, value: object) -> str:
     return t("unit.cases", value=fmt.number(value))
 
 
-def _change(indicator: str, change: object, kind: str) -> str | None:
+def _change(change: object, kind: str) -> str | None:
     """A change in words: +1.2 個百分點 / +5.0% / +3 件 / +1.5 分."""
     if fmt.missing(change):
         return None
@@ -66,10 +66,10 @@ def _verdict(indicator: str, change: object) -> str:
     """改善 / 退步 / 持平: whether the change is good, in words (never colour alone)."""
     if fmt.missing(change) or abs(float(change)) < 1e-9:
         return t("change.flat")
-    lower_better = indicator in scorecard.LOWER_IS_BETTER
-    better = (float(change) < 0) if lower_better else (float(change) > 0)
     if indicator == "received":  # more petitions is neither good nor bad
         return t("change.up") if float(change) > 0 else t("change.down")
+    lower_better = indicator in scorecard.LOWER_IS_BETTER
+    better = (float(change) < 0) if lower_better else (float(change) > 0)
     return t("change.better") if better else t("change.worse")
 
 
@@ -79,8 +79,8 @@ def _tile(column, indicator: str, row: dict | None) -> None:
         column.metric(label, "—", help=t("tile.no_data"), border=True)
         return
     kind = row["change_kind"]
-    prev = _change(indicator, row["previous_change"], kind)
-    year = _change(indicator, row["last_year_change"], kind)
+    prev = _change(row["previous_change"], kind)
+    year = _change(row["last_year_change"], kind)
     colour = (
         "off"
         if indicator == "received"
@@ -115,7 +115,7 @@ def _sentence(row: dict) -> str:
         return row["sentence"]
     parts = [t(f"indicator.{row['indicator']}") + ": " + _value(row["indicator"], row["value"])]
     for which in ("previous", "last_year"):
-        change = _change(row["indicator"], row[f"{which}_change"], row["change_kind"])
+        change = _change(row[f"{which}_change"], row["change_kind"])
         if change:
             parts.append(t("sentence.change", change=change,
                            label=t(f"compare.{row[f'{which}_label']}")))  # fmt: skip
@@ -190,7 +190,7 @@ def body(selection) -> None:
     st.markdown("\n".join(f"- {_sentence(r)}" for r in frame.to_dict("records")))
 
     _follow_up(filters.with_period(picked, end))
-    _overdue_by_unit(filters, picked, end)
+    _overdue_by_unit(filters, end)
 
 
 def _follow_up(filters) -> None:
@@ -218,7 +218,7 @@ def _follow_up(filters) -> None:
     blocks.definition("unit_scorecard", t("overview.follow_up"))
 
 
-def _overdue_by_unit(filters, picked: dt.date, end: dt.date) -> None:
+def _overdue_by_unit(filters, end: dt.date) -> None:
     frame = data.run(timeliness.open_cases, filters.with_period(None, end), by="unit", as_of=end)
     frame = frame[frame["open_overdue"] > 0].sort_values("open_overdue", ascending=False)
     frame = frame.assign(label=[unit_label(a, u) for a, u in unit_keys(frame)])

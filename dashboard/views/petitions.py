@@ -23,13 +23,15 @@ from dashboard.ui import (
     yes_no,
 )  # fmt: skip
 from metrics import regional, spikes, timeliness, types
+from store.months import parse_month
 from store.vocabulary import EXCLUSION_COLUMNS
 
 TOP_SERIES = 6  # categories drawn by name in the mix; the rest are summed as 其他
 
 
-def _months(frame: pd.DataFrame) -> list[str]:
-    return [month_short(fmt.month_key(m)) for m in frame["month"]]
+def _months(values) -> list[str]:
+    """Months as metrics return them ('2025-09') as chart axis labels."""
+    return [month_short(parse_month(m)) for m in values]
 
 
 def _every_month(frame: pd.DataFrame, filters, counts: tuple[str, ...]) -> pd.DataFrame:
@@ -41,6 +43,12 @@ def _every_month(frame: pd.DataFrame, filters, counts: tuple[str, ...]) -> pd.Da
     for column in counts:
         out[column] = out[column].fillna(0).astype("int64")
     return out.rename_axis("month").reset_index()
+
+
+def _rate_line(months: list[str], indicator: str, rates, hover: list[str]):
+    """One monthly rate as a line, the series named by its indicator."""
+    name = t(f"indicator.{indicator}")
+    return figures.build(charts.lines, months, {name: list(rates)}, {name: hover}, percent=True)
 
 
 def _exclusions(frame: pd.DataFrame) -> str | None:
@@ -69,11 +77,10 @@ def timeliness_tab(selection) -> None:
         blocks.empty()
         return
     rate = _every_month(rate, trend, ("replied", "on_time", "late", *EXCLUSION_COLUMNS.values()))
+    months = _months(rate["month"])
     hover = [t("hover.on_time", month=m, rate=fmt.percent(r), on_time=fmt.number(o), replied=fmt.number(n))
-             for m, r, o, n in zip(_months(rate), rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
-    fig = figures.build(charts.lines, _months(rate),
-                        {t("indicator.on_time_rate"): list(rate["on_time_rate"])},
-                        {t("indicator.on_time_rate"): hover}, percent=True)  # fmt: skip
+             for m, r, o, n in zip(months, rate["on_time_rate"], rate["on_time"], rate["replied"], strict=True)]  # fmt: skip
+    fig = _rate_line(months, "on_time_rate", rate["on_time_rate"], hover)
     overall = data.run(timeliness.on_time_rate, filters, date_basis="replied").iloc[0]
     blocks.chart(
         fig,
@@ -86,7 +93,7 @@ def timeliness_tab(selection) -> None:
         ),  # fmt: skip
         table=pd.DataFrame(
             {
-                t("col.month"): _months(rate),
+                t("col.month"): months,
                 t("col.replied"): rate["replied"],
                 t("col.on_time"): rate["on_time"],
                 t("col.late"): rate["late"],
@@ -101,13 +108,12 @@ def timeliness_tab(selection) -> None:
         notes=[n for n in (_exclusions(rate),) if n],
     )
 
-    counts = data.run(timeliness.reply_day_counts, filters, cap=30)
     days = data.run(timeliness.reply_days, filters).iloc[0]
     if not days["replied"]:
         st.header(t("petitions.reply_days"))
         blocks.empty()
     else:
-        _reply_days(counts, days, span)
+        _reply_days(data.run(timeliness.reply_day_counts, filters, cap=30), days, span)
     _aging(filters)
     _extensions(trend, trend_span)
 
@@ -183,23 +189,18 @@ def _extensions(trend, trend_span: str) -> None:
     if not ext.empty:
         ext = _every_month(ext, trend, ("cases", "extended", "extended_on_time", "extended_late",
                                         "extended_open"))  # fmt: skip
+        months = _months(ext["month"])
         hover = [t("hover.extensions", month=m, rate=fmt.percent(r), n=fmt.number(e), cases=fmt.number(c))
-                 for m, r, e, c in zip(_months(ext), ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
+                 for m, r, e, c in zip(months, ext["extension_rate"], ext["extended"], ext["cases"], strict=True)]  # fmt: skip
         blocks.chart(
-            figures.build(
-                charts.lines,
-                _months(ext),
-                {t("indicator.extension_rate"): list(ext["extension_rate"])},
-                {t("indicator.extension_rate"): hover},
-                percent=True,
-            ),  # fmt: skip
+            _rate_line(months, "extension_rate", ext["extension_rate"], hover),
             title=t("petitions.extensions"),
             caption_text=blocks.caption(
                 period=trend_span, source=t("source.petitions"), n=int(ext["cases"].sum())
             ),
             table=pd.DataFrame(
                 {
-                    t("col.month"): _months(ext),
+                    t("col.month"): months,
                     t("col.cases"): ext["cases"],
                     t("col.extended"): ext["extended"],
                     t("col.extended_on_time"): ext["extended_on_time"],
@@ -304,6 +305,21 @@ def regional_tab(selection) -> None:
 # ---------------------------------------------------------------- types and channels
 
 
+def _share_bars(frame: pd.DataFrame, column: str, names: list[str], **options):
+    """Cases per value of ``column`` (a category, a channel) with their share on hover;
+    each bar carries its value for drill-down (``_drill_bar``)."""
+    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
+             for c, n, s in zip(names, frame["cases"], frame["share"], strict=True)]  # fmt: skip
+    return figures.build(charts.bars, names, list(frame["cases"]), hover,
+                         axis_title=t("axis.cases"), keys=[(v,) for v in frame[column]],
+                         **options)  # fmt: skip
+
+
+def _drill_bar(field: str):
+    """The filter a clicked ``_share_bars`` bar sets: its value (after the hover text)."""
+    return lambda point: {field: (point.get("customdata") or [None, None])[1]}
+
+
 def types_tab(selection) -> None:
     filters = selection.filters
     span = period(filters.start, filters.end)
@@ -312,18 +328,8 @@ def types_tab(selection) -> None:
         blocks.empty()
         return
     names = [shown(c) for c in top["category"]]
-    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(names, top["cases"], top["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        figures.build(
-            charts.bars,
-            names,
-            list(top["cases"]),
-            hover,
-            horizontal=True,
-            axis_title=t("axis.cases"),
-            keys=[(c,) for c in top["category"]],
-        ),  # fmt: skip
+        _share_bars(top, "category", names, horizontal=True),
         title=t("types.top"),
         caption_text=blocks.caption(
             period=span,
@@ -343,7 +349,7 @@ def types_tab(selection) -> None:
         metric="top_categories",
         description=t("desc.top", top=names[0], share=fmt.percent(top["share"].iloc[0])),
         key="top_categories",
-        drill=lambda point: {"category": (point.get("customdata") or [None, None])[1]},
+        drill=_drill_bar("category"),
     )
 
     trend, trend_span = _trend(filters)
@@ -356,7 +362,7 @@ def types_tab(selection) -> None:
     pivot = pivot.reindex(_every_month(pd.DataFrame({"month": pivot.index}), trend, ())["month"],
                           fill_value=0)  # fmt: skip
     order = [c for c in [*(shown(c) for c in leaders), t("types.other")] if c in pivot.columns]
-    months = [month_short(fmt.month_key(m)) for m in pivot.index]
+    months = _months(pivot.index)
     series = {c: list(pivot[c]) for c in order}
     hover = {c: [t("hover.month_category", month=m, category=c, n=fmt.number(v)) for m, v in zip(months, pivot[c], strict=True)]
              for c in order}  # fmt: skip
@@ -365,7 +371,7 @@ def types_tab(selection) -> None:
     marks = None
     if not flagged.empty:
         marks = {t("types.spike"): (
-            [month_short(fmt.month_key(m)) for m in flagged["month"]], list(flagged["cases"]),
+            _months(flagged["month"]), list(flagged["cases"]),
             [t("types.spike_label", category=shown(c), n=fmt.number(n), expected=fmt.number(e))
              for c, n, e in zip(flagged["category"], flagged["cases"], flagged["expected"], strict=True)])}  # fmt: skip
     lines = figures.build(
@@ -391,17 +397,8 @@ def types_tab(selection) -> None:
         "cases", ascending=False
     )
     channel_names = [shown(c) for c in channels["channel"]]
-    hover = [t("hover.category", category=c, n=fmt.number(n), share=fmt.percent(s))
-             for c, n, s in zip(channel_names, channels["cases"], channels["share"], strict=True)]  # fmt: skip
     blocks.chart(
-        figures.build(
-            charts.bars,
-            channel_names,
-            list(channels["cases"]),
-            hover,
-            axis_title=t("axis.cases"),
-            keys=[(c,) for c in channels["channel"]],
-        ),  # fmt: skip
+        _share_bars(channels, "channel", channel_names),
         title=t("types.channels"),
         caption_text=blocks.caption(
             period=span, source=t("source.petitions"), n=int(channels["cases"].sum())
@@ -420,7 +417,7 @@ def types_tab(selection) -> None:
             share=fmt.percent(channels["share"].iloc[0]),
         ),
         key="channels",
-        drill=lambda point: {"channel": (point.get("customdata") or [None, None])[1]},
+        drill=_drill_bar("channel"),
     )
 
     changes = data.run(
@@ -428,13 +425,13 @@ def types_tab(selection) -> None:
     )
     if not changes.empty:
         changes = changes.sort_values("cases", ascending=False)
-        st.header(t("types.changes", month=month_short(fmt.month_key(changes["month"].iloc[0]))))
+        st.header(t("types.changes", month=month_short(parse_month(changes["month"].iloc[0]))))
         blocks.short_table(pd.DataFrame({
             t("col.category"): [shown(c) for c in changes["category"]], t("col.cases"): changes["cases"],
             t("col.prev_month"): [fmt.number(v) for v in changes["prev_month_cases"]],
-            t("col.mom"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["mom_change"]],
+            t("col.mom"): [fmt.percent(v) for v in changes["mom_change"]],
             t("col.last_year"): [fmt.number(v) for v in changes["last_year_cases"]],
-            t("col.yoy"): [fmt.percent(v) if not fmt.missing(v) else "—" for v in changes["yoy_change"]],
+            t("col.yoy"): [fmt.percent(v) for v in changes["yoy_change"]],
         }))  # fmt: skip
         blocks.definition("type_changes", t("types.changes_title"))
 
@@ -451,18 +448,12 @@ def repeats_tab(selection) -> None:
         return
     counts = ("cases", "cases_with_key", "repeat_cases", "repeat_petitioners")
     frame = _every_month(frame, trend, counts)
-    months = _months(frame)
+    months = _months(frame["month"])
     hover = [t("hover.repeat", month=m, rate=fmt.percent(r), n=fmt.number(n), keyed=fmt.number(k))
              for m, r, n, k in zip(months, frame["repeat_rate"], frame["repeat_cases"], frame["cases_with_key"], strict=True)]  # fmt: skip
     overall = data.run(types.repeat_petitions, trend).iloc[0]
     blocks.chart(
-        figures.build(
-            charts.lines,
-            months,
-            {t("indicator.repeat_rate"): list(frame["repeat_rate"])},
-            {t("indicator.repeat_rate"): hover},
-            percent=True,
-        ),  # fmt: skip
+        _rate_line(months, "repeat_rate", frame["repeat_rate"], hover),
         title=t("repeats.title"),
         caption_text=blocks.caption(
             period=trend_span,

@@ -52,7 +52,9 @@ def by_wave(selection, convention: str) -> pd.DataFrame | None:
                error=fmt.number(latest["max_sampling_error"], 1))]  # fmt: skip
     small = [w for w, n in zip(names, waves["n"], strict=True) if n < SMALL]
     if small:
-        notes.append(t("note.small_waves", waves="、".join(small), minimum=SMALL))
+        notes.append(
+            t("note.small_waves", waves=t("caption.list_separator").join(small), minimum=SMALL)
+        )
     blocks.chart(
         fig,
         title=t("survey.by_wave"),
