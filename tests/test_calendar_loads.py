@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from etl.reference_tables import load_calendar, load_deadline_policy, load_population
+from tests.conftest import query
 from tests.test_calendar_official import official_files
 
 D = dt.date
@@ -24,13 +24,11 @@ def write(path, text: str, encoding: str = "utf-8"):
 
 
 def batches(db_path) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    rows = con.execute(
+    return query(
+        db_path,
         "SELECT batch_id, kind, file_name, file_sha256, mapping, rows_read, rows_loaded, "
-        "rows_updated, rows_unchanged, rows_rejected, outcome FROM batches ORDER BY batch_id"
-    ).fetchall()
-    con.close()
-    return rows
+        "rows_updated, rows_unchanged, rows_rejected, outcome FROM batches ORDER BY batch_id",
+    )
 
 
 def sha256(path) -> str:
@@ -68,11 +66,9 @@ def test_an_outdated_calendar_names_the_weekdays_off_it_turns_into_working_days(
     )
     assert cli.exit_code == 0
     assert "警告" not in cli.output  # the calendar already says so: nothing turns back now
-    con = duckdb.connect(str(db_path), read_only=True)
-    assert con.execute(
-        "SELECT is_working_day, source FROM calendar WHERE day = ?", [D(2025, 9, 29)]
-    ).fetchall() == [(True, "dgpa")]
-    con.close()
+    assert query(
+        db_path, "SELECT is_working_day, source FROM calendar WHERE day = ?", [D(2025, 9, 29)]
+    ) == [(True, "dgpa")]
     # The current file turns them back into days off, and warns of nothing.
     current = load_calendar(db_path, official_files()[2025])
     assert current.reverted_days == []
