@@ -204,19 +204,24 @@ def test_a_bad_calendar_file_changes_nothing(db_path, tmp_path, text, message):
     assert not db_path.exists()
 
 
-def test_duplicate_policy_rules_are_refused(db_path, tmp_path):
-    path = write(
-        tmp_path / "d.csv",
-        "channel,category,limit_days,limit_unit\n,,30,calendar\n1999,,6,working\n1999,,5,working\n",
-    )
-    with pytest.raises(ValueError, match="第 3 列：與第 2 列的 channel 與 category 相同"):
-        load_deadline_policy(db_path, path)
-
-
-def test_duplicate_population_rows_are_refused(db_path, tmp_path):
-    path = write(
-        tmp_path / "p.csv",
-        "district,population,as_of,source\n鳳山區,1,2024-12-31,x\n鳳山,2,2024-12-31,x\n",
-    )
-    with pytest.raises(ValueError, match="第 2 列：鳳山區 在 2024-12-31 的人口與第 1 列重複"):
-        load_population(db_path, path)
+@pytest.mark.parametrize(
+    ("loader", "text", "message"),
+    [
+        pytest.param(
+            load_deadline_policy,
+            "channel,category,limit_days,limit_unit\n,,30,calendar\n1999,,6,working\n1999,,5,working\n",
+            "第 3 列：與第 2 列的 channel 與 category 相同",
+            id="policy",
+        ),
+        pytest.param(
+            load_population,
+            "district,population,as_of,source\n鳳山區,1,2024-12-31,x\n鳳山,2,2024-12-31,x\n",
+            "第 2 列：鳳山區 在 2024-12-31 的人口與第 1 列重複",
+            id="population",
+        ),
+    ],
+)
+def test_duplicate_rows_are_refused(db_path, tmp_path, loader, text, message):
+    path = write(tmp_path / "dup.csv", text)
+    with pytest.raises(ValueError, match=message):
+        loader(db_path, path)
