@@ -8,7 +8,6 @@ examined = rejected) with a reason each, and says why with a hint.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
@@ -173,11 +172,7 @@ def test_a_survey_file_with_another_date_form_stops_and_loads_nothing(tmp_path, 
          "填答日期": _month_first(i), **{c: "4" for c in SURVEY_COLUMNS if c.startswith("Q")}}
         for i in range(1, 41)
     ]  # fmt: skip
-    path = tmp_path / "s.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SURVEY_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_rows(tmp_path / "s.csv", SURVEY_COLUMNS, rows)
     result = load_file(db_path, "surveys", path)
     assert result.aborted and "填答日期" in result.stop.message
     assert query(db_path, "SELECT count(*) FROM survey_responses") == [(0,)]
