@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from harness import machine, timed
 
 from etl import calendar, deadlines, petitions, row_hash, schema
 from etl.load import load_file
@@ -43,12 +41,6 @@ from store import meta
 DEFAULT_PATH = Path(__file__).resolve().parent / "out" / "city_decade.duckdb"
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "petitions.csv"
 OLD_RELEASE_DAYS = (dt.date(2025, 9, 29), dt.date(2025, 10, 24))
-
-
-def timed(action) -> tuple[float, object]:
-    started = time.perf_counter()
-    value = action()
-    return time.perf_counter() - started, value
 
 
 def as_old_release(con: duckdb.DuckDBPyConnection) -> None:
@@ -99,8 +91,7 @@ def main() -> None:
     schema.upgrade(con)
     calendar.ensure_calendar(con)
     cases = con.execute("SELECT count(*) FROM petitions").fetchall()[0][0]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")  # fmt: skip
+    print(machine(f"DuckDB {duckdb.__version__}"))
     print(f"database: {args.path if not args.sample else SAMPLE.name}: {cases:,} petitions")
 
     runs: dict[str, list[float]] = {}

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from harness import machine, remove_database, round_done, timed
 
 from etl.load import load_file
 from etl.reader import read_table
@@ -52,12 +51,6 @@ def former_reader(ref: str, work: Path):
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return time.perf_counter() - started, out
 
 
 def main() -> None:
@@ -97,15 +90,12 @@ def main() -> None:
                     t, result = timed(load_file, db, "petitions", path)
                     assert result.rows_loaded == rows[label] and not result.rows_rejected
                     times.setdefault((label, "load"), []).append(t)
-                    for suffix in ("", ".key"):
-                        db.with_name(db.name + suffix).unlink(missing_ok=True)
-            print(f"run {i + 1}/{args.repeat} done (load average {os.getloadavg()[0]:.2f})",
-                  flush=True)  # fmt: skip
+                    remove_database(db)
+            round_done(i, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")  # fmt: skip
+    print(f"\n{machine()}")
     one, four = SIZES
     print(f"rows: {one} {rows[one]:,}, {four} {rows[four]:,} "
           f"(x{rows[four] / rows[one]:.2f})")  # fmt: skip

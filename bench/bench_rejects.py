@@ -21,15 +21,13 @@ Run: .venv/bin/python bench/bench_rejects.py [--repeat 3] [--rows 10000 240000]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from harness import machine, remove_database, round_done, timed
 
 from etl.load import load_file
 from etl.samplegen import generate
@@ -73,22 +71,18 @@ def main() -> None:
             for n, cases in files.items():
                 for case, (path, stop_early) in cases.items():
                     db = work / f"run-{n}-{i}-{CASES.index(case)}.duckdb"
-                    started = time.perf_counter()
-                    result = load_file(db, "petitions", path, stop_early=stop_early)
-                    times.setdefault((n, case), []).append(time.perf_counter() - started)
+                    t, result = timed(load_file, db, "petitions", path, stop_early=stop_early)
+                    times.setdefault((n, case), []).append(t)
                     outcome[(n, case)] = (
                         f"{result.outcome}: read {result.rows_read:,}, loaded "
                         f"{result.rows_loaded:,}, rejected {result.rows_rejected:,}"
                     )
-                    for suffix in ("", ".key"):
-                        db.with_name(db.name + suffix).unlink(missing_ok=True)
-            print(f"run {i + 1}/{args.repeat} done (load average {os.getloadavg()[0]:.2f})",
-                  flush=True)  # fmt: skip
+                    remove_database(db)
+            round_done(i, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")  # fmt: skip
+    print(f"\n{machine()}")
     print(f"\n| rows | case | median of {args.repeat} | x clean | outcome |\n|--:|---|--:|--:|---|")
     for n in files:
         base = statistics.median(times[(n, CASES[0])])

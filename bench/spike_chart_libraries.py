@@ -49,10 +49,8 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -237,49 +235,6 @@ SPIKE_STATE = """
 """
 
 
-class SpikeServer:
-    """`streamlit run` of the spike app, headless on 127.0.0.1 (as browser_support.Server,
-    which runs the dashboard's app)."""
-
-    def __init__(self, app: Path, log: Path, port: int) -> None:
-        self.app, self.log_path, self.port = app, log, port
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> SpikeServer:
-        import urllib.request
-
-        command = [sys.executable, "-m", "streamlit", "run", str(self.app),
-                   "--server.port", str(self.port), "--server.address", "127.0.0.1"]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=self.app.parent, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.read() == b"ok":
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("streamlit did not answer within 90 s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-
 def context(browser):
     import browser_support as bs
 
@@ -345,7 +300,7 @@ def run(reruns: int, opens: int, work: Path) -> dict:
     (work / ".streamlit").mkdir(exist_ok=True)
     (work / ".streamlit" / "config.toml").write_text(APP_CONFIG, encoding="utf-8")
     results: dict = {v: {"open_cold": [], "open_warm": [], "rerun": []} for v in VARIANTS}
-    with SpikeServer(app, work / "streamlit.log", bs.free_port()) as server:
+    with bs.Server(None, work / "streamlit.log", app=app, cwd=work) as server:
         link = f"{server.url}/?variant=".__add__
         with sync_playwright() as playwright:
             browser = bs.launch(playwright)

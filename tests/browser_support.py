@@ -80,27 +80,39 @@ class Server:
 
     Runs this checkout's app (the working directory and PYTHONPATH are the repository, so
     the code under test is this tree's, not an installed copy). ``log`` collects its output.
-    ``launcher`` replaces `python -m streamlit` (the benchmark's timing wrapper).
+    ``launcher`` replaces `python -m streamlit` (the benchmark's timing wrapper). ``app`` and
+    ``cwd`` run another Streamlit script instead (a spike's; its ``.streamlit`` folder in
+    ``cwd``); ``db`` may then be None (no SVCQ_DB set).
     """
 
     def __init__(
-        self, db: Path, log: Path, *, port: int | None = None, launcher: list[str] | None = None
+        self,
+        db: Path | None,
+        log: Path,
+        *,
+        port: int | None = None,
+        launcher: list[str] | None = None,
+        app: Path = APP,
+        cwd: Path = REPO,
     ) -> None:
-        self.db, self.log_path = Path(db), Path(log)
+        self.db, self.log_path = (None if db is None else Path(db)), Path(log)
+        self.app, self.cwd = Path(app), Path(cwd)
         self.launcher = launcher or [sys.executable, "-m", "streamlit"]
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> Server:
-        env = {**os.environ, "SVCQ_DB": str(self.db), "PYTHONPATH": str(REPO)}
-        command = [*self.launcher, "run", str(APP),
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        if self.db is not None:
+            env["SVCQ_DB"] = str(self.db)
+        command = [*self.launcher, "run", str(self.app),
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -1,14 +1,25 @@
-"""Shared fixtures: a database path per test, and the committed sample files."""
+"""Shared fixtures: a database path per test, and the committed sample files; ``query``
+reads a database file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "sample_data"
 TAIPEI_SAMPLE = SAMPLE_DATA / "taipei-1999-dispatch-2026-04.csv"
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows ``sql`` gives on the database file ``db``, opened read-only."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture

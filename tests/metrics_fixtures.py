@@ -164,3 +164,32 @@ def sample_database(tmp_path_factory, scale: float = 0.02) -> tuple:
             load_file(db_path, kind, path)
         _SAMPLES[scale] = (db_path, files)
     return _SAMPLES[scale]
+
+
+def headline_figures(db_path) -> dict:
+    """The overview's headline tiles for the latest month, for all units and for the unit
+    with the most open cases, straight from the metric functions on ``db_path`` (the
+    dashboard tests check that the pages show these): the numbers and the tiles' texts."""
+    from metrics import freshness, summary, timeliness
+    from metrics.filters import Filters
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        latest = freshness.months_with_data(con, Filters())[-1]
+        units = timeliness.open_cases(con, Filters(), by="unit")
+        unit = units.sort_values("open", ascending=False)["unit"].iloc[0]
+        whole = summary.monthly_summary(con, Filters(), month=latest).set_index("indicator")
+        only = summary.monthly_summary(con, Filters(units=(unit,)), month=latest)
+        only = only.set_index("indicator")
+    finally:
+        con.close()
+    received_all = int(whole.loc["received", "value"])
+    received_unit = int(only.loc["received", "value"])
+    return {
+        "unit": unit,
+        "received_all_count": received_all,
+        "received_unit_count": received_unit,
+        "received_all": f"{received_all:,} 件",
+        "received_unit": f"{received_unit:,} 件",
+        "on_time_unit": f"{only.loc['on_time_rate', 'value'] * 100:.1f}%",
+    }

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 from etl.reference_tables import load_calendar, load_deadline_policy, load_population
+from tests.conftest import query
 from tests.test_calendar_official import official_files
 
 D = dt.date
@@ -24,13 +24,11 @@ def write(path, text: str, encoding: str = "utf-8"):
 
 
 def batches(db_path) -> list[tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    rows = con.execute(
+    return query(
+        db_path,
         "SELECT batch_id, kind, file_name, file_sha256, mapping, rows_read, rows_loaded, "
-        "rows_updated, rows_unchanged, rows_rejected, outcome FROM batches ORDER BY batch_id"
-    ).fetchall()
-    con.close()
-    return rows
+        "rows_updated, rows_unchanged, rows_rejected, outcome FROM batches ORDER BY batch_id",
+    )
 
 
 def sha256(path) -> str:
@@ -68,11 +66,9 @@ def test_an_outdated_calendar_names_the_weekdays_off_it_turns_into_working_days(
     )
     assert cli.exit_code == 0
     assert "警告" not in cli.output  # the calendar already says so: nothing turns back now
-    con = duckdb.connect(str(db_path), read_only=True)
-    assert con.execute(
-        "SELECT is_working_day, source FROM calendar WHERE day = ?", [D(2025, 9, 29)]
-    ).fetchall() == [(True, "dgpa")]
-    con.close()
+    assert query(
+        db_path, "SELECT is_working_day, source FROM calendar WHERE day = ?", [D(2025, 9, 29)]
+    ) == [(True, "dgpa")]
     # The current file turns them back into days off, and warns of nothing.
     current = load_calendar(db_path, official_files()[2025])
     assert current.reverted_days == []
@@ -208,19 +204,24 @@ def test_a_bad_calendar_file_changes_nothing(db_path, tmp_path, text, message):
     assert not db_path.exists()
 
 
-def test_duplicate_policy_rules_are_refused(db_path, tmp_path):
-    path = write(
-        tmp_path / "d.csv",
-        "channel,category,limit_days,limit_unit\n,,30,calendar\n1999,,6,working\n1999,,5,working\n",
-    )
-    with pytest.raises(ValueError, match="第 3 列：與第 2 列的 channel 與 category 相同"):
-        load_deadline_policy(db_path, path)
-
-
-def test_duplicate_population_rows_are_refused(db_path, tmp_path):
-    path = write(
-        tmp_path / "p.csv",
-        "district,population,as_of,source\n鳳山區,1,2024-12-31,x\n鳳山,2,2024-12-31,x\n",
-    )
-    with pytest.raises(ValueError, match="第 2 列：鳳山區 在 2024-12-31 的人口與第 1 列重複"):
-        load_population(db_path, path)
+@pytest.mark.parametrize(
+    ("loader", "text", "message"),
+    [
+        pytest.param(
+            load_deadline_policy,
+            "channel,category,limit_days,limit_unit\n,,30,calendar\n1999,,6,working\n1999,,5,working\n",
+            "第 3 列：與第 2 列的 channel 與 category 相同",
+            id="policy",
+        ),
+        pytest.param(
+            load_population,
+            "district,population,as_of,source\n鳳山區,1,2024-12-31,x\n鳳山,2,2024-12-31,x\n",
+            "第 2 列：鳳山區 在 2024-12-31 的人口與第 1 列重複",
+            id="population",
+        ),
+    ],
+)
+def test_duplicate_rows_are_refused(db_path, tmp_path, loader, text, message):
+    path = write(tmp_path / "dup.csv", text)
+    with pytest.raises(ValueError, match=message):
+        loader(db_path, path)

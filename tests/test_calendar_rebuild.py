@@ -19,6 +19,7 @@ from etl import calendar, schema
 from etl.load import load_file
 from etl.reference_tables import load_calendar
 from store import meta
+from tests.conftest import query
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
 
 D = dt.date
@@ -66,6 +67,11 @@ NEW = {
 def derived(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     rows = con.execute(f"SELECT case_id, {DERIVED} FROM petitions").fetchall()
     return {r[0]: r[1:] for r in rows}
+
+
+def derived_in(path) -> dict[str, tuple]:
+    """``derived`` of the database file at ``path``, opened read-only."""
+    return {r[0]: r[1:] for r in query(path, f"SELECT case_id, {DERIVED} FROM petitions")}
 
 
 def open_db(path):
@@ -125,9 +131,7 @@ def test_after_the_rebuild_a_reload_finds_every_case_unchanged(db_path, old_data
     # The recomputed rows carry the row hash a fresh load gives them.
     again = load_file(db_path, "petitions", old_database)  # the write session rebuilds first
     assert (again.rows_loaded, again.rows_updated, again.rows_unchanged) == (0, 0, len(CASES))
-    con = open_db(db_path)
-    assert derived(con) == NEW
-    con.close()
+    assert derived_in(db_path) == NEW
 
 
 def test_the_recomputed_database_equals_one_loaded_on_the_new_calendar(db_path, old_database,
@@ -141,13 +145,8 @@ def test_the_recomputed_database_equals_one_loaded_on_the_new_calendar(db_path, 
     con.close()
     load_file(fresh, "petitions", old_database)
     load_file(db_path, "petitions", tmp_path / "p.csv")  # rebuilds, then finds all unchanged
-    query = "SELECT * FROM petitions ORDER BY case_id"
-    tables = []
-    for path in (db_path, fresh):
-        con = duckdb.connect(str(path), read_only=True)
-        tables.append(con.execute(query).fetchall())
-        con.close()
-    assert tables[0] == tables[1]
+    everything = "SELECT * FROM petitions ORDER BY case_id"
+    assert query(db_path, everything) == query(fresh, everything)
 
 
 # ---------------------------------------------------------------- a loaded 辦公日曆表
@@ -175,9 +174,7 @@ def test_a_loaded_office_calendar_recomputes_the_cases_it_touches(db_path, tmp_p
     ]
     path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, cases)
     load_file(db_path, "petitions", path)
-    con = duckdb.connect(str(db_path), read_only=True)
-    before = derived(con)
-    con.close()
+    before = derived_in(db_path)
     assert before["T1"][:4] == (D(2025, 10, 8), D(2025, 10, 8), 7, False)
     assert before["T2"][2] == 25
     assert before["T3"][:4] == (D(2025, 10, 8), D(2025, 10, 8), 1, True)
@@ -187,9 +184,7 @@ def test_a_loaded_office_calendar_recomputes_the_cases_it_touches(db_path, tmp_p
 
     assert result.days_changed == [D(2025, 10, 3)]
     assert result.petitions_changed == 3
-    con = duckdb.connect(str(db_path), read_only=True)
-    after = derived(con)
-    con.close()
+    after = derived_in(db_path)
     assert after["T1"][:4] == (D(2025, 10, 9), D(2025, 10, 9), 6, True)
     assert after["T2"][2] == 24
     assert after["T3"][:4] == (D(2025, 10, 9), D(2025, 10, 9), 1, True)
@@ -211,11 +206,9 @@ def test_a_given_due_date_is_never_recomputed(db_path, tmp_path):
     path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, [CASES[2]])
     load_file(db_path, "petitions", path)
     load_calendar(db_path, write_dgpa(tmp_path / "c.csv", [("20250929", "一", "0", "")]))
-    con = duckdb.connect(str(db_path), read_only=True)
-    assert con.execute("SELECT due_date, due_date_given FROM petitions").fetchall() == [
+    assert query(db_path, "SELECT due_date, due_date_given FROM petitions") == [
         (D(2025, 9, 29), True)
     ]
-    con.close()
 
 
 def test_an_older_schema_is_marked_on_the_old_calendar_before_the_rebuild(db_path, old_database):

@@ -247,26 +247,33 @@ def disk_full_while_copying(tmp: Path, mp) -> Case:
     return Case(load(data_file(tmp), db), 1, ("磁碟空間不足", "資料庫未變更"), db)
 
 
-def disk_full_in_duckdb(tmp: Path, mp) -> Case:
-    from etl import load as loader
+def _load_table_raises(error: Exception, code: int, phrases: tuple[str, ...]):
+    """A case: loading into a database with one petition, ``etl.load.load_table`` raises
+    ``error``; the command exits ``code`` and prints ``phrases``."""
 
-    def fatal(*args, **kwargs):
-        raise duckdb.FatalException("FATAL Error: could not write file: No space left on device")
+    def case(tmp: Path, mp) -> Case:
+        from etl import load as loader
 
-    db = loaded_db(tmp)
-    mp.setattr(loader, "load_table", fatal)
-    return Case(load(data_file(tmp), db), 1, ("磁碟空間不足", "資料庫未變更"), db)
+        def raising(*args, **kwargs):
+            raise error
+
+        db = loaded_db(tmp)
+        mp.setattr(loader, "load_table", raising)
+        return Case(load(data_file(tmp), db), code, phrases, db)
+
+    return case
 
 
-def duckdb_io_error(tmp: Path, mp) -> Case:
-    from etl import load as loader
-
-    def io_error(*args, **kwargs):
-        raise duckdb.IOException('IO Error: Could not write file "x": Input/output error')
-
-    db = loaded_db(tmp)
-    mp.setattr(loader, "load_table", io_error)
-    return Case(load(data_file(tmp), db), 1, ("無法讀寫", "資料庫未變更"), db)
+disk_full_in_duckdb = _load_table_raises(
+    duckdb.FatalException("FATAL Error: could not write file: No space left on device"),
+    1,
+    ("磁碟空間不足", "資料庫未變更"),
+)
+duckdb_io_error = _load_table_raises(
+    duckdb.IOException('IO Error: Could not write file "x": Input/output error'),
+    1,
+    ("無法讀寫", "資料庫未變更"),
+)
 
 
 def ten_thousand_columns(tmp: Path, mp) -> Case:
@@ -300,15 +307,9 @@ def header_only(tmp: Path, mp) -> Case:
     return Case(load(path, db), 1, ("只有標題列，沒有任何資料列", "資料庫未變更"), db)
 
 
-def unexpected_error(tmp: Path, mp) -> Case:
-    from etl import load as loader
-
-    def bug(*args, **kwargs):
-        raise KeyError("a bug")
-
-    db = loaded_db(tmp)
-    mp.setattr(loader, "load_table", bug)
-    return Case(load(data_file(tmp), db), EXIT_INTERNAL, ("未預期的錯誤（KeyError）", "SVCQ_DEBUG"), db)  # fmt: skip
+unexpected_error = _load_table_raises(
+    KeyError("a bug"), EXIT_INTERNAL, ("未預期的錯誤（KeyError）", "SVCQ_DEBUG")
+)
 
 
 CASES: dict[str, Callable[[Path, pytest.MonkeyPatch], Case]] = {

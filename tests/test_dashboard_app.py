@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.database import prepare
-from metrics import freshness, summary, timeliness
+from metrics import freshness
 from metrics.filters import Filters
+from tests.metrics_fixtures import headline_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = ["views/overview.py", "views/scorecard.py", "views/petitions.py", "views/surveys.py",
@@ -82,25 +83,16 @@ def _tile(at: AppTest, label: str) -> str:
 
 
 def test_a_unit_filter_changes_the_tiles_to_the_metrics_values(sample_db, monkeypatch):
-    con = duckdb.connect(str(sample_db), read_only=True)
-    try:
-        latest = freshness.months_with_data(con, Filters())[-1]
-        units = timeliness.open_cases(con, Filters(), by="unit")
-        unit = units.sort_values("open", ascending=False)["unit"].iloc[0]
-        whole = summary.monthly_summary(con, Filters(), month=latest).set_index("indicator")
-        only = summary.monthly_summary(con, Filters(units=(unit,)), month=latest)
-        only = only.set_index("indicator")
-    finally:
-        con.close()
+    expected = headline_figures(sample_db)
     at = _app(sample_db, monkeypatch)
     at.run()
     _no_failure(at)
-    assert _tile(at, "受理陳情件數") == f"{int(whole.loc['received', 'value']):,} 件"
-    at.multiselect(key="unit").select(unit).run()
+    assert _tile(at, "受理陳情件數") == expected["received_all"]
+    at.multiselect(key="unit").select(expected["unit"]).run()
     _no_failure(at)
-    assert _tile(at, "受理陳情件數") == f"{int(only.loc['received', 'value']):,} 件"
-    assert _tile(at, "依限辦結率") == f"{only.loc['on_time_rate', 'value'] * 100:.1f}%"
-    assert int(only.loc["received", "value"]) < int(whole.loc["received", "value"])
+    assert _tile(at, "受理陳情件數") == expected["received_unit"]
+    assert _tile(at, "依限辦結率") == expected["on_time_unit"]
+    assert expected["received_unit_count"] < expected["received_all_count"]
 
 
 def test_the_url_chooses_the_language_period_and_filters(sample_db, monkeypatch):

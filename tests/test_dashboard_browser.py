@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import duckdb
 import pytest
 from browser_support import (
     REPO,
@@ -28,8 +27,7 @@ from browser_support import (
 )
 
 from dashboard.i18n import HTML_LANG, translate
-from metrics import freshness, summary, timeliness
-from metrics.filters import Filters
+from tests.metrics_fixtures import headline_figures
 
 pytestmark = pytest.mark.slow
 
@@ -89,22 +87,7 @@ def page(browser):
 @pytest.fixture(scope="module")
 def expected(sample_db: Path) -> dict:
     """The headline figures straight from the metric functions on the same database."""
-    con = duckdb.connect(str(sample_db), read_only=True)
-    try:
-        latest = freshness.months_with_data(con, Filters())[-1]
-        units = timeliness.open_cases(con, Filters(), by="unit")
-        unit = units.sort_values("open", ascending=False)["unit"].iloc[0]
-        whole = summary.monthly_summary(con, Filters(), month=latest).set_index("indicator")
-        only = summary.monthly_summary(con, Filters(units=(unit,)), month=latest)
-        only = only.set_index("indicator")
-    finally:
-        con.close()
-    return {
-        "unit": unit,
-        "received_all": f"{int(whole.loc['received', 'value']):,} 件",
-        "received_unit": f"{int(only.loc['received', 'value']):,} 件",
-        "on_time_unit": f"{only.loc['on_time_rate', 'value'] * 100:.1f}%",
-    }
+    return headline_figures(sample_db)
 
 
 def sidebar(page):

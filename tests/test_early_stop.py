@@ -8,13 +8,13 @@ examined = rejected) with a reason each, and says why with a hint.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.load import list_rejects, load_file
+from tests.conftest import query
 from tests.template_files import (
     PETITION_COLUMNS,
     SURVEY_COLUMNS,
@@ -44,16 +44,8 @@ def _rows(n: int, bad: set[int], **cells: str) -> list[dict]:
     ]
 
 
-def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _batch(db: Path, batch_id: int) -> tuple:
-    [row] = _query(
+    [row] = query(
         db,
         "SELECT rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected, outcome "
         "FROM batches WHERE batch_id = ?",
@@ -79,8 +71,8 @@ def test_month_first_dates_stop_with_the_reason_and_a_hint(tmp_path: Path, db_pa
         assert secret not in message
     assert result.top_reasons[0] == ("受理時間：日期", 1_000)
     # Nothing of the file is loaded; what was examined can be listed, row by row.
-    assert _query(db_path, "SELECT count(*) FROM petitions") == [(0,)]
-    assert _query(db_path, "SELECT count(*) FROM petition_monthly") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM petitions") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM petition_monthly") == [(0,)]
     con = duckdb.connect(str(db_path), read_only=True)
     listed = list_rejects(con, result.batch_id)
     con.close()
@@ -92,12 +84,12 @@ def test_an_aborted_load_leaves_the_loaded_data_as_it_was(tmp_path: Path, db_pat
     first = load_file(
         db_path, "petitions", write_rows(tmp_path / "a.csv", PETITION_COLUMNS, _rows(3, set()))
     )
-    before = _query(db_path, "SELECT * FROM petitions ORDER BY case_id")
+    before = query(db_path, "SELECT * FROM petitions ORDER BY case_id")
     bad = write_rows(tmp_path / "b.csv", PETITION_COLUMNS, _rows(50, set(range(1, 51))))
     result = load_file(db_path, "petitions", bad)
     assert result.aborted and result.rows_read == 50  # a short file is examined whole
-    assert _query(db_path, "SELECT * FROM petitions ORDER BY case_id") == before
-    assert _query(db_path, "SELECT batch_id, outcome FROM batches ORDER BY 1") == [
+    assert query(db_path, "SELECT * FROM petitions ORDER BY case_id") == before
+    assert query(db_path, "SELECT batch_id, outcome FROM batches ORDER BY 1") == [
         (first.batch_id, "success"),
         (result.batch_id, "aborted"),
     ]
@@ -118,7 +110,7 @@ def test_the_line_is_90_percent_of_the_first_1000_rows(
     if stops:
         # Examined rows that passed are listed too, with the reason the file stopped.
         assert (result.rows_read, result.rows_rejected) == (1_000, 1_000)
-        reasons = dict(_query(db_path, "SELECT row_number, reason FROM rejects"))
+        reasons = dict(query(db_path, "SELECT row_number, reason FROM rejects"))
         assert "未發現問題" in reasons[901] and "中止" in reasons[901]
         assert "受理時間：日期「" in reasons[900]
     else:
@@ -132,7 +124,7 @@ def test_a_few_bad_rows_among_many_good_ones_do_not_stop(tmp_path: Path, db_path
     result = load_file(db_path, "petitions", path)
     assert result.stop is None
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (1_200, 1_140, 60)
-    assert _query(db_path, "SELECT count(*) FROM petitions") == [(1_140,)]
+    assert query(db_path, "SELECT count(*) FROM petitions") == [(1_140,)]
 
 
 @pytest.mark.parametrize("rows, stops", [(19, False), (20, True)])
@@ -171,7 +163,7 @@ def test_rows_broken_by_an_unquoted_comma_stop_with_a_hint_about_quotes(tmp_path
     assert result.aborted and result.stop.rule == "欄位數與標題列不符"
     assert "雙引號" in result.stop.message
     assert (result.rows_read, result.rows_rejected) == (40, 40)
-    assert _query(db_path, "SELECT count(*) FROM rejects WHERE reason LIKE '欄位數%'") == [(40,)]
+    assert query(db_path, "SELECT count(*) FROM rejects WHERE reason LIKE '欄位數%'") == [(40,)]
 
 
 def test_a_survey_file_with_another_date_form_stops_and_loads_nothing(tmp_path, db_path):
@@ -180,13 +172,9 @@ def test_a_survey_file_with_another_date_form_stops_and_loads_nothing(tmp_path, 
          "填答日期": _month_first(i), **{c: "4" for c in SURVEY_COLUMNS if c.startswith("Q")}}
         for i in range(1, 41)
     ]  # fmt: skip
-    path = tmp_path / "s.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SURVEY_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_rows(tmp_path / "s.csv", SURVEY_COLUMNS, rows)
     result = load_file(db_path, "surveys", path)
     assert result.aborted and "填答日期" in result.stop.message
-    assert _query(db_path, "SELECT count(*) FROM survey_responses") == [(0,)]
-    assert _query(db_path, "SELECT count(*) FROM survey_answers") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM survey_responses") == [(0,)]
+    assert query(db_path, "SELECT count(*) FROM survey_answers") == [(0,)]
     assert _batch(db_path, result.batch_id) == (40, 0, 0, 0, 40, "aborted")

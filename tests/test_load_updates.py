@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from etl.load import load_file
+from tests.conftest import query
 from tests.template_files import PHONE_COLUMNS, SURVEY_COLUMNS, write_rows
 
 FULL_MARKS = {"R01": "15", "R02": "10", "R03": "10", "R04": "10", "R05": "5", "R06": "15",
@@ -15,14 +14,6 @@ def call(call_id: str, **points: str) -> dict:
     row = {"測試編號": call_id, "機關": "鳳山區公所", "受測單位": "民政課", "測試時間": "2025-05-06 10:00:00",
            "測試輪次": "2025-1", "測試人員": "T01"}  # fmt: skip
     return row | FULL_MARKS | points
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_moving_points_between_items_updates_the_call(db_path, tmp_path):

@@ -15,10 +15,10 @@ import json
 import tomllib
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl.load import LoadResult, load_file
+from tests.conftest import query
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "sample_data" / "mappings"
 
@@ -59,16 +59,8 @@ def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _rejects(db: Path, batch_id: int) -> list[tuple[int, str]]:
-    return _query(
+    return query(
         db,
         "SELECT row_number, reason FROM rejects WHERE batch_id = ? ORDER BY row_number",
         [batch_id],
@@ -79,7 +71,7 @@ def _assert_nothing_lost(db: Path, result: LoadResult, rows_written: int) -> Non
     counts = (result.rows_loaded, result.rows_updated, result.rows_unchanged, result.rows_rejected)
     assert result.rows_read == rows_written
     assert result.rows_read == sum(counts)
-    stored = _query(
+    stored = query(
         db,
         "SELECT rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected "
         "FROM batches WHERE batch_id = ?",
@@ -181,7 +173,7 @@ def test_petition_batch_loads_the_good_rows_and_loses_nothing(petitions_batch) -
     assert (result.rows_loaded, result.rows_rejected) == (len(GOOD_PETITIONS), n_bad)
     assert sorted(reasons) == list(range(2, n_bad + 2))
     assert result.outcome == "partial"
-    got = _query(
+    got = query(
         db,
         "SELECT case_id, district, in_city, CAST(received_at AS VARCHAR), reply_satisfaction, "
         "is_open FROM petitions ORDER BY case_id",
@@ -211,7 +203,7 @@ def test_duplicate_case_id_keeps_the_last_row(tmp_path: Path) -> None:
     [(row_number, reason)] = _rejects(db, result.batch_id)
     assert row_number == 2
     assert "案件編號重複" in reason and "第 4 列" in reason
-    assert _query(db, "SELECT subject_masked FROM petitions WHERE case_id = 'DUP'") == [("第二次",)]
+    assert query(db, "SELECT subject_masked FROM petitions WHERE case_id = 'DUP'") == [("第二次",)]
 
 
 def test_malformed_and_blank_rows_are_rejected_not_dropped(tmp_path: Path) -> None:
@@ -246,7 +238,7 @@ def test_rejected_rows_keep_no_personal_data_in_clear(tmp_path: Path) -> None:
         陳情主旨="王小明反映：請回電0987654321或寄到lee@example.org",
     )
     db, result = _load(tmp_path, "petitions", PETITION_COLUMNS, [bad])
-    [(raw,)] = _query(db, "SELECT raw FROM rejects WHERE batch_id = ?", [result.batch_id])
+    [(raw,)] = query(db, "SELECT raw FROM rejects WHERE batch_id = ?", [result.batch_id])
     cells = json.loads(raw)
     assert cells["案件編號"] == "BAD" and cells["行政區"] == "火星區"
     for secret in ("王小明", "A123456789", "0912-345-678", "wang@example.com",
@@ -313,17 +305,17 @@ def test_survey_batch_loads_the_good_rows_and_loses_nothing(surveys_batch) -> No
     _assert_nothing_lost(db, result, n_bad + len(GOOD_RESPONDENTS))
     assert (result.rows_loaded, result.rows_rejected) == (2, n_bad)
     assert sorted(reasons) == list(range(2, n_bad + 2))
-    assert _query(db, "SELECT respondent_id FROM survey_responses ORDER BY 1") == [
+    assert query(db, "SELECT respondent_id FROM survey_responses ORDER BY 1") == [
         ("S1",),
         ("S2",),
     ]
     # Rejected respondents leave no answers behind: 2 respondents x 13 items.
-    assert _query(db, "SELECT count(*) FROM survey_answers") == [(26,)]
+    assert query(db, "SELECT count(*) FROM survey_answers") == [(26,)]
 
 
 def test_survey_answer_codes_and_labels(surveys_batch) -> None:
     db, _, _ = surveys_batch
-    got = _query(
+    got = query(
         db,
         "SELECT item_code, score, answer FROM survey_answers WHERE respondent_id = 'S2' "
         "AND item_code IN ('ENV1', 'ENV2', 'ENV3', 'ETQ1', 'ETQ2', 'ETQ3', 'OVR') "
@@ -338,7 +330,7 @@ def test_survey_answer_codes_and_labels(surveys_batch) -> None:
         ("ETQ3", 1, "非常不滿意"),  # 1
         ("OVR", 4, "滿意"),  # 4
     ]
-    assert _query(db, "SELECT DISTINCT score FROM survey_answers WHERE respondent_id = 'S1'") == [
+    assert query(db, "SELECT DISTINCT score FROM survey_answers WHERE respondent_id = 'S1'") == [
         (5,)
     ]
 
@@ -349,7 +341,7 @@ def test_duplicate_respondent_keeps_the_last_row(tmp_path: Path) -> None:
     _assert_nothing_lost(db, result, 2)
     [(row_number, reason)] = _rejects(db, result.batch_id)
     assert row_number == 1 and "問卷編號重複" in reason and "第 2 列" in reason
-    assert _query(db, "SELECT DISTINCT score FROM survey_answers") == [(3,)]
+    assert query(db, "SELECT DISTINCT score FROM survey_answers") == [(3,)]
 
 
 # ---------------------------------------------------------------- phone tests
@@ -399,8 +391,8 @@ def test_phone_batch_loads_the_good_rows_and_loses_nothing(phone_batch) -> None:
     assert (result.rows_loaded, result.rows_rejected) == (2, n_bad)
     assert sorted(reasons) == list(range(2, n_bad + 2))
     # P2 loses 7.5 of R01's 15 and all 15 of R06: 100 - 7.5 - 15 = 77.5
-    assert _query(db, "SELECT call_id, total_score FROM phone_tests ORDER BY 1") == [
+    assert query(db, "SELECT call_id, total_score FROM phone_tests ORDER BY 1") == [
         ("P1", 100.0),
         ("P2", 77.5),
     ]
-    assert _query(db, "SELECT count(*) FROM phone_test_scores") == [(22,)]
+    assert query(db, "SELECT count(*) FROM phone_test_scores") == [(22,)]
