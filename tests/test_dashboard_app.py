@@ -251,3 +251,33 @@ def test_the_follow_up_list_is_a_plain_table_of_the_scorecards_flagged_units(
     assert sorted(zip(shown["機關"], shown["承辦單位"], strict=True)) == sorted(
         zip(flagged["agency"], flagged["unit"], strict=True)
     )
+
+
+def test_the_district_funnel_is_a_section_of_the_regional_tab(sample_db, tmp_path, monkeypatch):
+    """With a population loaded the regional tab draws the district funnel; its title is a
+    section heading (h2) like the map's: a loop once reused the heading-level name and
+    turned it into a subheading."""
+    import shutil
+    import tomllib
+
+    from dashboard import geo
+    from etl.reference_tables import load_population
+
+    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
+    db = tmp_path / "with-population.duckdb"
+    shutil.copy(sample_db, db)
+    key = sample_db.with_name(sample_db.name + ".key")
+    if key.exists():
+        shutil.copy(key, db.with_name(db.name + ".key"))
+    rows = ["district,population,as_of,source"]
+    rows += [f"{d},{20_000 + 1_000 * i},2025-12-31,test" for i, d in enumerate(geo.short_labels())]
+    (tmp_path / "population.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    load_population(db, tmp_path / "population.csv")
+    title = zh["funnel"]["title"].format(indicator=zh["indicator"]["petitions_per_10k"],
+                                         by=zh["col"]["district"])  # fmt: skip
+    at = _app(db, monkeypatch, period="last_12", tab="regional")
+    at.run()
+    at.switch_page("views/petitions.py").run()
+    _no_failure(at)
+    assert title in [h.value for h in at.header]
+    assert title not in [h.value for h in at.subheader]
