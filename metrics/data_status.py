@@ -5,8 +5,6 @@ months with no or unusually few petitions, rows outside the city, the office cal
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -132,11 +130,6 @@ def calendar_status(con: duckdb.DuckDBPyConnection, filters: object = None) -> p
     frame = con.execute(CALENDAR_SQL).df()
     frame["holidays_version"] = meta.get(con, meta.CALENDAR_HOLIDAYS_VERSION)
     return frame
-
-
-def latest_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the last batch finished (None before any load)."""
-    return scalar(con, "SELECT max(finished_at) FROM batches")
 
 
 def batch_exists(con: duckdb.DuckDBPyConnection, batch_id: int) -> bool:
