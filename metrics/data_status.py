@@ -5,15 +5,13 @@ months with no or unusually few petitions, rows outside the city, the office cal
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import numpy as np
 import pandas as pd
 
 from store import meta
 from store.db import scalar
-from store.vocabulary import REASON_SEPARATOR, VALUE_QUOTE
+from store.vocabulary import NO_DISTRICT, REASON_SEPARATOR, VALUE_QUOTE
 
 PUBLIC_METRICS = (
     "load_batches",
@@ -44,7 +42,7 @@ ORDER BY batch_id DESC, rows DESC, rule
 MONTHLY_SQL = "SELECT month, CAST(sum(cases) AS BIGINT) AS cases FROM petition_monthly GROUP BY 1"
 
 OUTSIDE_SQL = """
-SELECT coalesce(district_city, '未填行政區') AS city, count(*) AS cases
+SELECT coalesce(district_city, ?) AS city, count(*) AS cases
 FROM petitions WHERE in_city IS NOT TRUE GROUP BY 1 ORDER BY cases DESC, city
 """
 
@@ -122,7 +120,7 @@ def monthly_volume(con: duckdb.DuckDBPyConnection, filters: object = None) -> pd
 def outside_city(con: duckdb.DuckDBPyConnection, filters: object = None) -> pd.DataFrame:
     """本市以外的案件: petitions whose district lies in another city, by city, and those
     without a district (未填行政區 line). Columns city, cases. Kept, never dropped."""
-    return con.execute(OUTSIDE_SQL).df()
+    return con.execute(OUTSIDE_SQL, [NO_DISTRICT]).df()
 
 
 def calendar_status(con: duckdb.DuckDBPyConnection, filters: object = None) -> pd.DataFrame:
@@ -132,11 +130,6 @@ def calendar_status(con: duckdb.DuckDBPyConnection, filters: object = None) -> p
     frame = con.execute(CALENDAR_SQL).df()
     frame["holidays_version"] = meta.get(con, meta.CALENDAR_HOLIDAYS_VERSION)
     return frame
-
-
-def latest_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the last batch finished (None before any load)."""
-    return scalar(con, "SELECT max(finished_at) FROM batches")
 
 
 def batch_exists(con: duckdb.DuckDBPyConnection, batch_id: int) -> bool:

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from metrics import phone_tests, satisfaction
 from metrics.filters import FILTER_COLUMNS, Filters
-from metrics.phone_tests import PHONE_FILTERS
-from metrics.satisfaction import SURVEY_FILTERS
 
 # Data tables, in Traditional Chinese for messages.
 TABLES = {
@@ -32,8 +31,8 @@ TABLES = {
 # The Filters fields each data table can be restricted on (the metrics' own lists).
 TABLE_FILTERS: dict[str, tuple[str, ...]] = {
     "petitions": tuple(FILTER_COLUMNS),
-    "survey_responses": tuple(SURVEY_FILTERS),
-    "phone_tests": tuple(PHONE_FILTERS),
+    "survey_responses": tuple(satisfaction.SURVEY_FILTERS),
+    "phone_tests": tuple(phone_tests.PHONE_FILTERS),
 }
 
 # Dimension -> the (table, column) pairs holding its values.
@@ -69,11 +68,11 @@ ORDER = {
     ("survey_items", "dimension"): "min(position), value",
 }
 
-# The date each data table's period is taken on.
+# The date each data table's period is taken on (the survey and phone metrics' own).
 PERIOD_COLUMNS = {
     "petitions": "received_date",
-    "survey_responses": "responded_on",
-    "phone_tests": "called_at",
+    "survey_responses": satisfaction.PERIOD_COLUMN,
+    "phone_tests": phone_tests.PERIOD_COLUMN,
 }
 
 VALUES_SQL = """

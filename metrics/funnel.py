@@ -41,11 +41,12 @@ from scipy import stats
 
 from metrics import regional, reply_satisfaction, satisfaction, timeliness
 from metrics.filters import Filters
+from metrics.stats import z_value
 
 PUBLIC_METRICS = ("funnel",)
 
-Z_95 = float(stats.norm.ppf(0.975))  # 1.960
-Z_998 = float(stats.norm.ppf(0.999))  # 3.090
+Z_95 = z_value(0.95)  # 1.960
+Z_998 = z_value(0.998)  # 3.090
 LEVELS = {"95": (0.025, 0.975, Z_95), "99.8": (0.001, 0.999, Z_998)}  # tails and z
 WINSOR = (10, 90)  # percentiles the z-scores are winsorised at for φ
 
@@ -81,6 +82,19 @@ def _distribution(target: float, n: np.ndarray, kind: str):
     return stats.poisson(n * target), n
 
 
+def _variance(target: float, n: np.ndarray, kind: str) -> np.ndarray:
+    """A group's variance under θ0 on the per-person scale: θ0 (1 − θ0) / n for
+    proportions, θ0 / n for rates per resident (Poisson)."""
+    return (target * (1 - target) if kind == "proportion" else target) / n
+
+
+def _clipped(low: np.ndarray, high: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Limits inside [0, 1] for proportions, at or above 0 for rates."""
+    if kind == "proportion":
+        return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+    return np.maximum(low, 0.0), high
+
+
 def exact_limits(
     target: float, n: ArrayLike, *, level: str = "95", kind: str = "proportion"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -98,10 +112,7 @@ def exact_limits(
         low = (r - (dist.cdf(r) - p_low) / dist.pmf(r)) / sizes
         k = dist.isf(q)  # largest r with P(R >= r) > q
         high = (k + (dist.sf(k - 1) - q) / dist.pmf(k)) / sizes
-    low, high = np.where(valid, low, np.nan), np.where(valid, high, np.nan)
-    if kind == "proportion":
-        return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
-    return np.maximum(low, 0.0), high
+    return _clipped(np.where(valid, low, np.nan), np.where(valid, high, np.nan), kind)
 
 
 def exact_position(
@@ -138,9 +149,7 @@ def limits(
         extra = LEVELS[level][2] ** 2 * tau2
         low = target - np.sqrt((target - low) ** 2 + extra)
         high = target + np.sqrt((high - target) ** 2 + extra)
-        if kind == "proportion":
-            return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
-        return np.maximum(low, 0.0), high
+        return _clipped(low, high, kind)
     return low, high
 
 
@@ -155,7 +164,7 @@ def overdispersion(
     groups = len(n)
     if groups < 2 or not 0 < target < (1 if kind == "proportion" else np.inf):
         return float("nan"), 0.0, False
-    variance = (target * (1 - target) if kind == "proportion" else target) / n
+    variance = _variance(target, n, kind)
     z = (events / n - target) / np.sqrt(variance)
     low, high = np.percentile(z, WINSOR)
     phi = float(np.mean(np.clip(z, low, high) ** 2))
@@ -227,7 +236,7 @@ def funnel(
     phi, tau2, over = overdispersion(events, n, target, kind=kind)
     rate = events / n
     with np.errstate(divide="ignore", invalid="ignore"):
-        variance = (target * (1 - target) if kind == "proportion" else target) / n
+        variance = _variance(target, n, kind)
         z = np.where(variance > 0, (rate - target) / np.sqrt(variance + tau2), np.nan)
     low95, high95 = limits(target, n, level="95", tau2=tau2, kind=kind)
     low998, high998 = limits(target, n, level="99.8", tau2=tau2, kind=kind)

@@ -23,6 +23,7 @@ from metrics.filters import Filters
 from metrics.reliability import ITEM_COUNT_SQL
 from metrics.satisfaction import CONVENTIONS, items_clause
 from store.db import scalar
+from store.months import month_start
 
 # The data tables each metric module reads, for checking filters against the data.
 MODULE_TABLES: dict[str, tuple[str, ...]] = {
@@ -171,11 +172,10 @@ def _date(value: dt.date | str | None, parse: DateParser) -> dt.date | None:
 def _month(value: dt.date | str | None, parse: DateParser) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         day = _date(value, parse)
-        return day.replace(day=1) if day else None
+        return month_start(day) if day else None
     text = value.strip()
     # "2026-09" or "115/09": the first day of that month
-    day = parse(text + "-01" if len(text) <= 7 else text)
-    return day.replace(day=1)
+    return month_start(parse(text + "-01" if len(text) <= 7 else text))
 
 
 def _items(values: Sequence[str] | str | None) -> str | tuple[str, ...] | None:

@@ -1,6 +1,6 @@
-"""The one-sentence overview of the petitions a database holds (``svcq summary``, and the
-dashboard's front page): counts from ``metrics.inventory``, the on-time rate and open
-cases from ``metrics.timeliness``, their one definition each, exclusions said aloud."""
+"""The one-sentence overview of the petitions a database holds (``svcq summary``): counts
+from ``metrics.inventory``, the on-time rate and open cases from ``metrics.timeliness``,
+their one definition each, exclusions said aloud."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from metrics import inventory, timeliness
-from metrics.filters import ALL, Filters
+from metrics.filters import ALL
 from store.vocabulary import EXCLUSION_COLUMNS, ReplyQuality
 
 # Why a closed case is left out of the timeliness figures, in words.
@@ -37,11 +37,12 @@ class Overview:
     as_of: dt.date | None = None
 
 
-def overview(con: duckdb.DuckDBPyConnection, filters: Filters = ALL) -> Overview:
-    """The petition figures of the whole database (or under ``filters``)."""
+def overview(con: duckdb.DuckDBPyConnection) -> Overview:
+    """The petition figures of the whole database (``inventory.coverage`` takes no filters,
+    so neither do the rates beside its counts)."""
     counts = inventory.coverage(con)
-    rate = timeliness.on_time_rate(con, filters).iloc[0]
-    opened = timeliness.open_cases(con, filters).iloc[0]
+    rate = timeliness.on_time_rate(con, ALL).iloc[0]
+    opened = timeliness.open_cases(con, ALL).iloc[0]
     excluded = {
         EXCLUSION_LABELS[code]: int(rate[column])
         for code, column in EXCLUSION_COLUMNS.items()
