@@ -12,9 +12,8 @@ import datetime as dt
 import pandas as pd
 
 from dashboard.i18n import translate
+from store.months import ROC_OFFSET
 
-ROC_OFFSET = 1911
-CALENDARS = ("roc", "western")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data, fmt, periods, urlstate
+from dashboard import data, periods, urlstate
 from dashboard.i18n import LANGUAGES
 from dashboard.ui import date, labels, period, t
 from metrics import dimensions, freshness
 from metrics.filters import Filters
+from store.months import CALENDARS
 
 # Sidebar filter key (also the URL parameter) -> (Filters field, metrics.dimensions name)
 DIMENSION_FILTERS = {
@@ -42,10 +43,10 @@ def switches() -> None:
         "Language / 語言", LANGUAGES, format_func=LANGUAGE_NAMES.get, required=True, key="lang"
     )
     urlstate.remember("lang", "zh")
-    urlstate.restore_choice("cal", fmt.CALENDARS, "roc")
+    urlstate.restore_choice("cal", CALENDARS, "roc")
     st.segmented_control(
         t("sidebar.calendar"),
-        fmt.CALENDARS,
+        CALENDARS,
         format_func=labels("sidebar.calendar"),
         required=True,
         key="cal",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import fmt
 from dashboard.i18n import DEFAULT, LANGUAGES, translate
-from store.months import add_months
+from store.months import CALENDARS, add_months
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 
@@ -20,7 +20,7 @@ def lang() -> str:
 
 def calendar() -> str:
     value = st.session_state.get("cal")
-    return value if value in fmt.CALENDARS else "roc"
+    return value if value in CALENDARS else "roc"
 
 
 def t(key: str, **values: object) -> str:

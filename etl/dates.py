@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.text import halfwidth
+from store.months import ROC_OFFSET
 
-ROC_OFFSET = 1911
 EARLIEST = dt.datetime(1990, 1, 1)
 LATEST = dt.datetime(2100, 1, 1)
 

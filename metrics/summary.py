@@ -17,6 +17,7 @@ import pandas as pd
 from metrics import _sql, timeliness, types
 from metrics.filters import Filters
 from metrics.freshness import data_as_of
+from store.months import CALENDARS, ROC_OFFSET
 
 PUBLIC_METRICS = ("monthly_summary",)
 
@@ -52,10 +53,6 @@ FROM phone_tests WHERE {where}
 GROUP BY round
 ORDER BY last_day DESC NULLS LAST, round DESC
 """
-
-
-ROC_OFFSET = 1911
-CALENDARS = ("western", "roc")
 
 
 def _month_label(month: dt.date, calendar: str = "western") -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+ROC_OFFSET = 1911  # 民國 year = Western year - 1911
+CALENDARS = ("roc", "western")  # how a date is shown: 民國 114 年 or 2025
+
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)

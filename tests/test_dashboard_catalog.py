@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import fmt, periods, sidebar
+from dashboard import periods, sidebar
 from dashboard.i18n import LANGUAGES, catalog
 from metrics import data_status, funnel, phone_tests, scorecard, stats, timeliness
 from metrics.satisfaction import CONVENTIONS
+from store.months import CALENDARS
 from store.vocabulary import EXCLUSION_COLUMNS
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
@@ -41,7 +42,7 @@ def _literals() -> set[str]:
 
 DYNAMIC = {
     "preset": periods.PRESETS,
-    "sidebar.calendar": fmt.CALENDARS,
+    "sidebar.calendar": CALENDARS,
     "filter": tuple(sidebar.DIMENSION_FILTERS),
     "indicator": ("received", "on_time_rate", "overdue_open", "reply_satisfaction",
                   "survey_satisfaction", "phone_score", "extension_rate", "repeat_rate",

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from store.months import ROC_OFFSET
+
 FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 # Fixed document times, so that an XLSX file depends only on its data.
 XLSX_STAMP = "2024-01-01T00:00:00Z"
@@ -99,7 +101,7 @@ def _slashed(days: np.ndarray) -> list[np.ndarray]:
 
 def _roc_dates(days: np.ndarray) -> list[np.ndarray]:
     y, m, d, *_ = parts(days)
-    r = _str(y - 1911)
+    r = _str(y - ROC_OFFSET)
     return [
         r + _pad(m, 2) + _pad(d, 2),
         r + "/" + _str(m) + "/" + _str(d),
@@ -109,7 +111,7 @@ def _roc_dates(days: np.ndarray) -> list[np.ndarray]:
 
 def _roc_datetimes(days: np.ndarray) -> list[np.ndarray]:
     y, m, d, *_ = parts(days)
-    r = _str(y - 1911)
+    r = _str(y - ROC_OFFSET)
     return [
         r + "/" + _pad(m, 2) + "/" + _pad(d, 2),
         r + "." + _str(m) + "." + _str(d),
