@@ -18,7 +18,7 @@ shows at the end of that month). Each run:
   back on the last 12 months, the filters just seen), the language (English). A change
   brings filters never seen; undoing it brings back filters seen before ("seen").
 
-All servers of a run share one port, so the browser keeps Streamlit's and plotly's
+All servers of a run share one port, so the browser keeps Streamlit's and the charts'
 scripts in its HTTP cache like a returning visitor's; a first visit (empty cache) is
 timed once per run and reported apart.
 
@@ -421,7 +421,7 @@ def report(runs: list[dict]) -> str:
     top = sorted(calls.items(), key=lambda kv: -statistics.median(kv[1]))[:15]
     lines += [
         "",
-        f"A first visit (a browser that never loaded the app: Streamlit's and plotly's "
+        f"A first visit (a browser that never loaded the app: Streamlit's and the charts' "
         f"scripts fetched and compiled) to data-status: {statistics.median(first):,.0f} ms.",
         "",
         f"Largest result of any metric call: {largest[0]:,} rows ({largest[1]}). "

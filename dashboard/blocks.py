@@ -14,21 +14,15 @@ import traceback
 from collections.abc import Callable, Iterator
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import definitions, sidebar
+from dashboard import charts, definitions, sidebar
 from dashboard.ui import date, lang, period, t
 from metrics.dimensions import inapplicable
 from reports.tables import safe_frame
 
 log = logging.getLogger("svcq.dashboard")
 
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-    "responsive": True,
-}
 # Filters field -> its sidebar key (filter.<key> names it)
 FIELD_KEYS = {field: key for key, (field, _) in sidebar.DIMENSION_FILTERS.items()}
 SMALL_SAMPLE = 30  # fewer answers than this: 樣本數不足, shown but marked
@@ -47,7 +41,7 @@ def caption(*, period: str, source: str, n: int | None = None, note: str | None 
 
 
 def chart(
-    fig: go.Figure,
+    spec: dict,
     *,
     title: str,
     caption_text: str,
@@ -64,21 +58,23 @@ def chart(
     ``level``: the title's heading level, 2 for a chart that is a section of its page, 3
     for one inside a section (screen readers navigate by the heading outline).
 
-    ``drill``: point -> the sidebar filters to set (e.g. {"district": "鳳山區"}) when a
-    point is clicked. ``notes`` are stated under the chart (data-quality exclusions,
-    small samples)."""
+    ``spec``: a Vega-Lite chart from ``dashboard.charts``, drawn as wide as the page unless
+    it sets its own width. ``drill``: the clicked mark's keys (``charts.KEY_FIELDS``) ->
+    the sidebar filters to set (e.g. {"district": "鳳山區"}). ``notes`` are stated under the
+    chart (data-quality exclusions, small samples)."""
     (st.header if level == 2 else st.subheader)(title)
-    options: dict = {"key": key, "config": PLOTLY_CONFIG, "width": "stretch"}
+    options: dict = {"key": key, "width": "content" if "width" in spec else "stretch"}
     if drill is not None:
 
         def select() -> None:
-            state = st.session_state.get(key)
-            points = (state or {}).get("selection", {}).get("points", []) if state else []
-            if points:
-                sidebar.set_filters(drill(points[0]) or {})
+            state = st.session_state.get(key) or {}
+            picked = (state.get("selection") or {}).get(charts.PICK) or []
+            if picked:
+                keys = [picked[0][f] for f in charts.KEY_FIELDS if f in picked[0]]
+                sidebar.set_filters(drill(keys) or {})
 
-        options |= {"on_select": select, "selection_mode": "points"}
-    st.plotly_chart(fig, alt=description, theme=None, **options)
+        options |= {"on_select": select, "selection_mode": charts.PICK}
+    st.vega_lite_chart(spec=spec, alt=description, theme=None, **options)
     st.caption(caption_text)
     for note in notes or []:
         st.caption(note)

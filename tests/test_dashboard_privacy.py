@@ -62,7 +62,7 @@ def seeded_db(tmp_path_factory) -> Path:
 def _everything(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
-                 "subheader", "metric", "dataframe", "table", "plotly_chart", "selectbox", "multiselect"):  # fmt: skip
+                 "subheader", "metric", "dataframe", "table", "vega_lite_chart", "selectbox", "multiselect"):  # fmt: skip
         for element in at.get(kind):
             parts.append(str(getattr(element, "proto", element)))
             value = getattr(element, "value", None)

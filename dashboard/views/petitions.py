@@ -295,7 +295,7 @@ def regional_tab(selection) -> None:
             n=len(marked),
         ),  # fmt: skip
         key=f"district_{view}",
-        drill=lambda point: {"district": (point.get("customdata") or [None])[0]},
+        drill=lambda keys: {"district": keys[0]},
         notes=notes,
     )
     if rated:
@@ -316,8 +316,8 @@ def _share_bars(frame: pd.DataFrame, column: str, names: list[str], **options):
 
 
 def _drill_bar(field: str):
-    """The filter a clicked ``_share_bars`` bar sets: its value (after the hover text)."""
-    return lambda point: {field: (point.get("customdata") or [None, None])[1]}
+    """The filter a clicked ``_share_bars`` bar sets: its value (its key)."""
+    return lambda keys: {field: keys[0]}
 
 
 def types_tab(selection) -> None:

@@ -183,16 +183,6 @@ def change(selection, convention: str) -> None:
     blocks.definition("satisfaction_change", t("survey.change"))
 
 
-def _unit_bars(labels, rates, hover, colours, keys, agency: float, agency_text: str):
-    """The units' rates as bars with the agency's rate as a dashed line (a figure of its
-    own, so figures.build keeps it whole: cached figures are never changed after)."""
-    fig = charts.bars(labels, rates, hover, horizontal=True, colours=colours, percent=True,
-                      keys=keys)  # fmt: skip
-    fig.add_vline(x=agency, line={"color": charts.TEXT, "dash": "dash"},
-                  annotation_text=agency_text, annotation_position="top")  # fmt: skip
-    return fig
-
-
 def units(selection, convention: str) -> None:
     filters = selection.filters
     frame = data.run(satisfaction.survey_satisfaction, filters, by=("unit",), convention=convention)
@@ -207,8 +197,9 @@ def units(selection, convention: str) -> None:
     ]
     labels = [t("label.n_of", name=unit_label(a, u), n=f"{n:,}")
               for (a, u), n in zip(unit_keys(frame), frame["n"], strict=True)]  # fmt: skip
-    fig = figures.build(_unit_bars, labels, list(frame["rate"]), hover, colours, unit_keys(frame),
-                        agency, t("survey.agency_rate", rate=fmt.percent(agency)))  # fmt: skip
+    fig = figures.build(charts.bars, labels, list(frame["rate"]), hover, horizontal=True,
+                        colours=colours, percent=True, keys=unit_keys(frame),
+                        reference=(agency, t("survey.agency_rate", rate=fmt.percent(agency))))  # fmt: skip
     blocks.chart(
         fig,
         title=t("survey.units"),
