@@ -493,8 +493,13 @@ def tiles(
     ]  # fmt: skip
     if scale is not None:
         layers.append(colour_key(*scale))
-    return _spec(layers, height=lines * TILE_PX, width=cols * TILE_PX, data={"values": rows},
-                 resolve={"scale": {"color": "independent"}})
+    return _spec(
+        layers,
+        height=lines * TILE_PX,
+        width=cols * TILE_PX,
+        data={"values": rows},
+        resolve={"scale": {"color": "independent"}},
+    )
 
 
 def funnel(

@@ -81,7 +81,9 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
         metric="funnel",
         description=t("desc.funnel", n=len(frame), outside=int(outside.sum())),
         key=key,
-        drill=lambda keys: dict(zip(["agency", "unit"] if by == "unit" else [by], keys, strict=False)),
+        drill=lambda keys: dict(
+            zip(["agency", "unit"] if by == "unit" else [by], keys, strict=False)
+        ),
         notes=notes,
         level=level,
     )
