@@ -200,6 +200,7 @@ class Driver:
                 act()
         total = bs.after(self.page, before)
         sample = self._sample(total, bs.script_done(self.page) - before[0])
+        sample["shown_ms"] = bs.shown(self.page) - before[0]
         sample["retried"] = retried
         return sample
 
@@ -218,6 +219,7 @@ class Driver:
         self.metrics.since()
         total = bs.goto(self.page, url)
         sample = self._sample(total, bs.script_done(self.page))
+        sample["shown_ms"] = bs.shown(self.page)
         if not sample["computed"]:  # dashboard.data no longer computes as serve() expects
             raise RuntimeError("a cold page computed no metric: the timing hook is not in place")
         return sample
@@ -363,28 +365,43 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def report(runs: list[dict]) -> str:
+def _times(runs: list[dict], field: str) -> list[str]:
     seen_keys = [f"{k}_seen" for k in CHANGES]
     lines = [
-        "Wall time in the browser (ms), from the click or the navigation until the page is "
-        "finished; medians of the runs; ✗ = over the target.",
-        "",
         "| page | open by link | switch to it | unit | district | period | language "
         "| switch to it, seen | filters seen before: median (max) |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for view in VIEWS:
-        seen = [v for v in (_median(runs, view, k) for k in seen_keys) if v is not None]
+        seen = [v for v in (_median(runs, view, k, field) for k in seen_keys) if v is not None]
         lines.append(_row([
-            view, _cell(_median(runs, view, "open"), TARGET_MS),
-            _cell(_median(runs, view, "switch"), TARGET_MS),
-            *[_cell(_median(runs, view, k), TARGET_MS) for k in CHANGES],
-            _cell(_median(runs, view, "switch_seen"), SEEN_TARGET_MS),
+            view, _cell(_median(runs, view, "open", field), TARGET_MS),
+            _cell(_median(runs, view, "switch", field), TARGET_MS),
+            *[_cell(_median(runs, view, k, field), TARGET_MS) for k in CHANGES],
+            _cell(_median(runs, view, "switch_seen", field), SEEN_TARGET_MS),
             f"{_cell(statistics.median(seen), SEEN_TARGET_MS)} ({max(seen):,.0f})",
         ]))  # fmt: skip
+    return lines
+
+
+def report(runs: list[dict]) -> str:
+    seen_keys = [f"{k}_seen" for k in CHANGES]
+    lines = [
+        "Wall time in the browser (ms), from the click or the navigation until the page is "
+        "finished as a reader sees it (its last visible change: DOM or canvas drawing); "
+        "medians of the runs; ✗ = over the target.",
+        "",
+        *_times(runs, "shown_ms"),
+        "",
+        "The same, until the page's last change of any kind: with the data grid's copy of "
+        "its cells for screen readers (fallback content of its canvas, updated some 200 ms "
+        "after the grid drew them).",
+        "",
+        *_times(runs, "ms"),
+    ]
     lines += [
         "",
-        "Where the time goes (medians, ms): wall time in the browser / the server's script "
+        "Where the time goes (medians, ms): wall time in the browser as seen / the server's script "
         "runs / the metric calls computed in them (count); the rest of the wall time is the "
         "round trip, Streamlit's messages and the browser drawing.",
         "",
@@ -396,7 +413,7 @@ def report(runs: list[dict]) -> str:
         cells = [view]
         for keys in (["open"], ["switch"], list(CHANGES), seen_keys, ["switch_seen"]):
             parts = []
-            for field in ("ms", "script_ms", "metric_ms", "computed"):
+            for field in ("shown_ms", "script_ms", "metric_ms", "computed"):
                 values = [_median(runs, view, k, field) for k in keys]
                 values = [v for v in values if v is not None]
                 parts.append(statistics.median(values) if values else None)
@@ -416,7 +433,7 @@ def report(runs: list[dict]) -> str:
                     calls.setdefault(call["fn"], []).append(call["ms"])
                     if (call["rows"] or 0) > largest[0]:
                         largest = (call["rows"], call["fn"])
-    first = [r["data-status"]["first_visit"]["ms"] for r in runs]
+    first = [r["data-status"]["first_visit"]["shown_ms"] for r in runs]
     retried = sum(s.get("retried", False) for r in runs for v in VIEWS for s in r[v].values())
     top = sorted(calls.items(), key=lambda kv: -statistics.median(kv[1]))[:15]
     lines += [

@@ -8,8 +8,12 @@ takes its own cursor (``store.db.AttachedReader``). No SQL here: only metric fun
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
 import importlib
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,9 +51,35 @@ def _freeze(value: object) -> object:
     return value
 
 
+_PLAIN = (str, int, float, bool, type(None), dt.date)
+
+
+def _plain(value: object) -> bool:
+    """Whether ``repr(value)`` says all of it: text, numbers, dates, None, tuples and
+    dataclasses of these (the metrics' arguments, ``Filters`` among them)."""
+    if isinstance(value, _PLAIN):
+        return True
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+def _key(call: tuple) -> str:
+    """The cache key of a call. Streamlit's own hashing of the arguments took about a
+    millisecond per call, some 25 calls on a page; ``repr`` of plain values is exact and
+    takes microseconds. Anything else is keyed by its pickled bytes."""
+    if _plain(call):
+        return repr(call)
+    return "pickle:" + hashlib.blake2b(pickle.dumps(call), digest_size=20).hexdigest()
+
+
 @st.cache_data(show_spinner=False, max_entries=4000)
-def _cached(module: str, name: str, path: str, file_stamp: tuple, args: tuple, kwargs: tuple):
-    # path and file_stamp are part of the cache key: a new load is a new key
+def _cached(key: str, _call: tuple):
+    # the key names the function, its arguments, the path and the file's identity (a new
+    # load is a new key); _call (not hashed by Streamlit) is what the key was made from
+    module, name, path, _, args, kwargs = _call
     fn = getattr(importlib.import_module(module), name)
     cursor = _reader(path).cursor()
     try:
@@ -65,8 +95,9 @@ def run(fn: Callable, *args: object, **kwargs: object):
     if current is None:
         raise FileNotFoundError(path)
     frozen = tuple((k, _freeze(v)) for k, v in sorted(kwargs.items()))
+    call = (fn.__module__, fn.__name__, path, current, args, frozen)
     # st.cache_data hands every caller its own copy
-    return _cached(fn.__module__, fn.__name__, path, current, args, frozen)
+    return _cached(_key(call), call)
 
 
 def env_db_hint() -> str:

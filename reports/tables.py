@@ -62,6 +62,21 @@ def _is_text_column(series: pd.Series) -> bool:
     )
 
 
+def _safe_column(series: pd.Series) -> pd.Series:
+    """``safe_cell`` of every cell. A column of text alone (the usual case) is searched for
+    formula starts at once and only those cells are changed: the dashboard makes its
+    tables safe on every rerun, and a cell at a time cost some 9 ms a table."""
+    values = series.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        risky = values.str.startswith(FORMULA_STARTS, na=False).to_numpy(dtype=bool)
+        if not risky.any():
+            return values
+        values = values.copy()
+        values[risky] = [safe_text(v) for v in values[risky]]
+        return values
+    return values.map(safe_cell, na_action="ignore")
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell and column name made safe (numeric,
     boolean and date columns are left as they are)."""
@@ -69,7 +84,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(out.shape[1]):
         series = out.iloc[:, position]
         if _is_text_column(series):
-            out.isetitem(position, series.astype(object).map(safe_cell, na_action="ignore"))
+            out.isetitem(position, _safe_column(series))
     out.columns = [_safe_name(c) for c in out.columns]
     return out
 

@@ -3,10 +3,17 @@ screenshots: a `streamlit run` server on a free local port, Debian's Chromium th
 Playwright, and a wait for "idle" that a person would agree with.
 
 Idle means: the app's script finished (Streamlit's own state attributes say so), nothing
-is marked stale or still a skeleton, and the page's DOM has not changed for ``quiet_ms``.
-The last DOM change before that quiet stretch is when the page was finished, which is what
-``settle`` returns (the benchmark's timings). A MutationObserver installed before any of
-the page's scripts keeps that time, and the app's websocket messages are counted.
+is marked stale or still a skeleton, and the page has not changed for ``quiet_ms``: neither
+its DOM nor anything drawn on a canvas. The last change before that quiet stretch is when
+the page was finished, which is what ``settle`` returns (the benchmark's timings). A
+MutationObserver and a hook on canvas drawing, installed before any of the page's scripts,
+keep that time, and the app's websocket messages are counted.
+
+``shown`` is the last change a sighted reader can see: the same, less the changes to a
+canvas' fallback content. The data grid draws its cells on a canvas at once and keeps a
+copy of them for screen readers as fallback content inside the canvas element (never
+rendered), which it updates some 200 ms later (a debounce in Streamlit's grid; measured:
+canvas drawn 89 ms after a click, the copy's cells changed at 288 ms).
 """
 
 from __future__ import annotations
@@ -40,7 +47,14 @@ IDLE = (
 # came (the server's part ends there; what follows is the browser drawing).
 OBSERVER = """
 (() => {
-  window.__svcq = {last: performance.now(), messages: 0, done: 0};
+  const s = window.__svcq = {last: performance.now(), shown: performance.now(), messages: 0, done: 0};
+  const drawn = () => { s.last = s.shown = performance.now(); };
+  const pen = CanvasRenderingContext2D.prototype;
+  for (const name of ["fillText", "strokeText", "fillRect", "strokeRect", "clearRect",
+                      "drawImage", "fill", "stroke", "putImageData"]) {
+    const original = pen[name];
+    pen[name] = function (...args) { drawn(); return original.apply(this, args); };
+  }
   const Socket = window.WebSocket;
   window.WebSocket = class extends Socket {
     constructor(...args) {
@@ -51,8 +65,14 @@ OBSERVER = """
       });
     }
   };
-  new MutationObserver(() => { window.__svcq.last = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  new MutationObserver((records) => {
+    const now = performance.now();
+    s.last = now;
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (!(el && el.closest("canvas"))) { s.shown = now; break; }  // fallback content: unseen
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();
 """
 SETTLED = """
@@ -173,6 +193,11 @@ def clock(page) -> tuple[float, int]:
     """The page clock and the number of app messages so far (taken before an interaction)."""
     now, messages = page.evaluate("[performance.now(), window.__svcq.messages]")
     return float(now), int(messages)
+
+
+def shown(page) -> float:
+    """Page-clock time (ms) of the last change a sighted reader could see (module doc)."""
+    return float(page.evaluate("window.__svcq.shown"))
 
 
 def script_done(page) -> float:

@@ -145,7 +145,10 @@ def test_bars_print_values_and_say_the_hover_text():
     assert "3" in _texts(svg) and "件數" in _texts(svg)
     assert _said(svg) == ["甲 1,200 件", "乙 3 件"]
     assert spec["layer"][0]["params"][0]["select"]["fields"] == ["k0", "k1"]
-    assert [(r["k0"], r["k1"]) for r in spec["data"]["values"]] == [("機關", "甲"), ("機關", "乙")]
+    assert [(r["k0"], r["k1"]) for r in spec["layer"][0]["data"]["values"]] == [
+        ("機關", "甲"),
+        ("機關", "乙"),
+    ]
     assert "params" not in charts.bars(["甲"], [1], ["甲"])["layer"][0]  # nothing to click
 
 
@@ -159,7 +162,7 @@ def test_percent_bars_and_a_reference_line():
 
 def test_hover_text_as_tooltip_fields():
     spec = charts.bars(["甲"], [1], ["甲<br>依限 3 件<br>回覆 4 件"])
-    row = spec["data"]["values"][0]
+    row = spec["layer"][0]["data"]["values"][0]
     assert (row["tip"], row["tip1"], row["tip2"]) == ("甲", "依限 3 件", "回覆 4 件")
     tooltip = spec["layer"][0]["encoding"]["tooltip"]
     assert [t["field"] for t in tooltip] == ["tip", "tip1", "tip2"]

@@ -18,7 +18,7 @@ def test_same_arguments_same_figure_built_once(monkeypatch):
     other = figures.build(builder, ["a", "b"], [1, 3], title="x")  # another value: rebuilt
     renamed = figures.build(builder, ["a", "b"], [1, 2], title="y")  # another text: rebuilt
     assert other is not first and renamed is not first and len(calls) == 3
-    assert [row["value"] for row in other["data"]["values"]] == [1, 3]
+    assert [row["value"] for row in other["layer"][0]["data"]["values"]] == [1, 3]
 
 
 def test_least_recently_used_dropped(monkeypatch):

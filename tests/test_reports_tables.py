@@ -115,3 +115,26 @@ def test_xlsx_to_a_buffer_reads_back():
         ["'=1+1", -2],
         ["科[/]室", 3],
     ]
+
+
+def test_safe_frame_cell_by_cell_in_every_kind_of_column():
+    """safe_frame treats a column of text at once; each cell must come out as the
+    cell-by-cell rule (the hand-written table above) says, whatever the column holds."""
+    from reports.tables import safe_frame
+
+    texts = [c for _, c, _ in CELLS]
+    expected = [e for _, _, e in CELLS]
+    frame = pd.DataFrame({
+        "text": texts,
+        "with-missing": [None if i % 3 == 0 else t for i, t in enumerate(texts)],
+        "mixed": [i if i % 2 else t for i, t in enumerate(texts)],  # ints among texts
+        "safe-only": ["鳳山區"] * len(texts),
+    })  # fmt: skip
+    out = safe_frame(frame)
+    assert list(out["text"]) == expected
+    missing = [None if pd.isna(v) else v for v in out["with-missing"]]  # None or NaN: empty
+    assert missing == [None if i % 3 == 0 else e for i, e in enumerate(expected)]
+    assert list(out["mixed"]) == [i if i % 2 else e for i, e in enumerate(expected)]
+    assert list(out["safe-only"]) == ["鳳山區"] * len(texts)
+    assert list(frame["text"]) == texts  # the caller's frame is left as it was
+    assert safe_frame(pd.DataFrame({"empty": pd.Series([], dtype=object)}))["empty"].empty

@@ -1,0 +1,41 @@
+"""dashboard.data's cache key: two calls share a cached result exactly when they name the
+same metric, arguments, database file and file identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dashboard import data
+from metrics.filters import Filters
+
+JAN = Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 31), units=("民政課",))
+
+
+def _call(filters=JAN, stamp=(1, 2), **kwargs):
+    frozen = tuple((k, data._freeze(v)) for k, v in sorted(kwargs.items()))
+    return ("metrics.timeliness", "on_time_rate", "/x/svcq.duckdb", stamp, (filters,), frozen)
+
+
+def test_equal_calls_one_key_and_any_difference_another():
+    same = Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 31), units=["民政課"])  # a list given
+    assert data._key(_call()) == data._key(_call(same))
+    assert data._key(_call(by=["unit"])) == data._key(_call(by=("unit",)))
+    others = [
+        _call(Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 30), units=("民政課",))),
+        _call(Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 31), agencies=("民政課",))),
+        _call(stamp=(1, 3)),  # the loader replaced the file
+        _call(by=("unit",)),
+        _call(by=("month",)),
+        _call(cap=30),
+        _call(cap=30.0001),
+    ]
+    keys = {data._key(c) for c in [_call(), *others]}
+    assert len(keys) == len(others) + 1
+
+
+def test_plain_calls_keyed_by_their_repr_others_by_their_bytes():
+    assert data._key(_call()) == repr(_call())
+    odd = _call(weights={"a": [1, 2]})  # a dict of lists: not plain after freezing
+    assert data._key(odd).startswith("pickle:")
+    assert data._key(odd) == data._key(_call(weights={"a": [1, 2]}))
+    assert data._key(odd) != data._key(_call(weights={"a": [1, 3]}))
