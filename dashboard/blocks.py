@@ -78,8 +78,10 @@ def chart(
     st.caption(caption_text)
     for note in notes or []:
         st.caption(note)
-    with st.expander(t("block.table", title=title)):
-        data_table(table)
+    table_box = folded(t("block.table", title=title), key=f"{key}:table")
+    if table_box is not None:
+        with table_box:
+            data_table(table)
     definition(metric, title)
 
 
@@ -100,14 +102,27 @@ def data_table(frame: pd.DataFrame, **options) -> object:
     return st.dataframe(safe_frame(frame), hide_index=True, width="stretch", **options)
 
 
+def folded(label: str, *, key: str):
+    """An expander whose content is drawn only while it is open (None while closed).
+
+    Opening it reruns the page (everything cached) and draws the content then. A closed
+    expander's content costs every rerun as much as an open one's: the browser builds it
+    all (some 10 ms per data grid) and the server converts every table (measured in
+    docs/performance.md); a page has up to eight of them."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def definition(metric: str, title: str) -> None:
     """The written definition expander: what is counted, what is excluded, and whether
     higher is better."""
-    with st.expander(t("block.definition", title=title)):
-        st.markdown(definitions.definition(metric, lang()))
+    box = folded(t("block.definition", title=title), key=f"definition:{metric}:{title}")
+    if box is None:
+        return
+    with box:
         direction = definitions.direction(metric)
-        if direction:
-            st.markdown(t(f"direction.{direction}"))
+        text = definitions.definition(metric, lang())
+        st.markdown(text + ("\n\n" + t(f"direction.{direction}") if direction else ""))
 
 
 def empty(message_key: str = "empty.no_data", **values: object) -> None:
