@@ -122,15 +122,30 @@ def serve(log_path: str, argv: list[str]) -> None:
 
 # ---------------------------------------------------------------- the browser side
 
-VIEWS = ("overview", "scorecard", "petitions", "regional", "types", "repeats", "surveys",
-         "phone-tests", "data-status")  # fmt: skip
-LINKS = {"overview": "", "petitions": "petitions", "regional": "petitions?tab=regional",
-         "types": "petitions?tab=types", "repeats": "petitions?tab=repeats"}  # fmt: skip
-PAGE_KEYS = {"overview": "page.overview", "scorecard": "page.scorecard",
-             "petitions": "page.petitions", "surveys": "page.surveys",
-             "phone-tests": "page.phone_tests", "data-status": "page.data_status"}  # fmt: skip
-TAB_KEYS = {"petitions": "tab.timeliness", "regional": "tab.regional", "types": "tab.types",
-            "repeats": "tab.repeats"}  # fmt: skip
+# Every page and each of its tabs, in the order the switch round visits them: view -> (the
+# page's navigation key, the tab's catalog key or None). A page's first tab comes first.
+SECTIONS = {
+    "overview": ("page.overview", None),
+    "scorecard": ("page.scorecard", "tab.scorecard"),
+    "funnels": ("page.scorecard", "tab.funnels"),
+    "petitions": ("page.petitions", "tab.timeliness"),
+    "regional": ("page.petitions", "tab.regional"),
+    "types": ("page.petitions", "tab.types"),
+    "repeats": ("page.petitions", "tab.repeats"),
+    "surveys": ("page.surveys", "tab.waves"),
+    "dimensions": ("page.surveys", "tab.dimensions"),
+    "survey-units": ("page.surveys", "tab.units"),
+    "phone-tests": ("page.phone_tests", "tab.scores"),
+    "phone-improve": ("page.phone_tests", "tab.improve"),
+    "data-status": ("page.data_status", None),
+}
+VIEWS = tuple(SECTIONS)
+FIRST_TAB = {}
+for _page, _tab in SECTIONS.values():
+    FIRST_TAB.setdefault(_page, _tab)
+PATHS = {"page.overview": "", "page.scorecard": "scorecard", "page.petitions": "petitions",
+         "page.surveys": "surveys", "page.phone_tests": "phone-tests",
+         "page.data_status": "data-status"}  # fmt: skip
 CHANGES = ("unit", "district", "period", "language")
 DISTRICT = "鳳山區"
 TARGET_MS, SEEN_TARGET_MS = 2000, 300
@@ -225,14 +240,18 @@ class Driver:
         return sample
 
     def switch(self, view: str) -> dict:
-        sidebar = self.page.locator('[data-testid="stSidebar"]')
-        if view in TAB_KEYS and view != "petitions":
-            tab = self.page.get_by_role("tab", name=self.zh(TAB_KEYS[view]), exact=True)
+        """Go to ``view``: a click on its tab when the page is open (the round comes from
+        the page's first tab), else on the page's link (and on the first tab, if another
+        was left open)."""
+        page_key, tab_key = SECTIONS[view]
+        if tab_key is not None and tab_key != FIRST_TAB[page_key]:
+            tab = self.page.get_by_role("tab", name=self.zh(tab_key), exact=True)
             return self._measure(tab.click)
-        link = sidebar.get_by_role("link", name=self.zh(PAGE_KEYS[view]), exact=True)
+        sidebar = self.page.locator('[data-testid="stSidebar"]')
+        link = sidebar.get_by_role("link", name=self.zh(page_key), exact=True)
         sample = self._measure(link.click)
-        if view == "petitions":  # the tab shown is the one chosen last: go to the first
-            first = self.page.get_by_role("tab", name=self.zh("tab.timeliness"), exact=True)
+        if tab_key is not None:
+            first = self.page.get_by_role("tab", name=self.zh(tab_key), exact=True)
             if first.get_attribute("aria-selected") != "true":
                 sample = self._measure(first.click)
         return sample
@@ -286,7 +305,10 @@ WARM_UP = {"data-status": "overview"}  # any other page warms up on data-status
 
 
 def link(view: str, query: str) -> str:
-    path = LINKS.get(view, view)
+    page_key, tab_key = SECTIONS[view]
+    path = PATHS[page_key]
+    if tab_key is not None and tab_key != FIRST_TAB[page_key]:
+        path += "?tab=" + tab_key.removeprefix("tab.")
     return f"{path}{'&' if '?' in path else '?'}{query}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, figures, fmt, geo, urlstate
+from dashboard import blocks, charts, data, figures, fmt, geo, sections, urlstate
 from dashboard.funnel_view import funnel_chart
 from dashboard.ui import (
     date,
@@ -489,23 +489,4 @@ TABS = (("tab.timeliness", timeliness_tab), ("tab.regional", regional_tab),
 
 selection = blocks.page("page.petitions")
 if selection is not None:
-    ids = [k.removeprefix("tab.") for k, _ in TABS]
-    tab_labels = [t(k) for k, _ in TABS]
-    # The open tab is kept by its id (?tab=regional): its label changes with the language.
-    current = st.session_state.get("tab")
-    if current in tab_labels:
-        st.session_state["tab_id"] = ids[tab_labels.index(current)]
-    elif "tab_id" not in st.session_state:  # a fresh session: from the URL
-        wanted = st.query_params.get("tab")
-        st.session_state["tab_id"] = wanted if wanted in ids else ids[0]
-    st.session_state["tab"] = tab_labels[ids.index(st.session_state["tab_id"])]
-    tabs = st.tabs(tab_labels, key="tab", on_change="rerun")
-    chosen = st.session_state["tab_id"]
-    if chosen == ids[0]:
-        st.query_params.pop("tab", None)
-    else:
-        st.query_params["tab"] = chosen
-    for tab, (_, draw) in zip(tabs, TABS, strict=True):
-        if tab.open:
-            with tab, blocks.guarded():
-                draw(selection)
+    sections.tabs("petitions", TABS, selection)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, figures, fmt
+from dashboard import blocks, charts, data, figures, fmt, sections
 from dashboard.ui import date, drill_unit, period, t, unit_keys, unit_label
 from metrics import phone_tests
 
@@ -161,10 +161,21 @@ def follow_up(selection) -> None:
     blocks.definition("untested_units", t("phone.untested"))
 
 
+def scores_tab(selection) -> None:
+    if by_unit(selection):
+        by_round(selection)
+
+
+def improve_tab(selection) -> None:
+    if data.run(phone_tests.phone_scores, selection.filters, by=()).empty:
+        blocks.empty("empty.no_phone")
+    else:
+        weakest(selection)
+    follow_up(selection)
+
+
+TABS = (("tab.scores", scores_tab), ("tab.improve", improve_tab))
+
 selection = blocks.page("page.phone_tests", ("phone_tests",))
 if selection is not None:
-    with blocks.guarded():
-        if by_unit(selection):
-            by_round(selection)
-            weakest(selection)
-        follow_up(selection)
+    sections.tabs("phone_tests", TABS, selection)

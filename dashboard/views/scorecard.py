@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, data, fmt, sidebar, urlstate
+from dashboard import blocks, data, fmt, sections, sidebar, urlstate
 from dashboard.funnel_view import funnel_chart
 from dashboard.ui import labels, t
 from metrics import scorecard
@@ -86,6 +86,9 @@ def body(selection) -> None:
     st.caption(t("scorecard.small_note", **{k: v[1] for k, v in scorecard.MIN_SAMPLE.items()}))
     st.caption(t("scorecard.choose"))
     blocks.definition("unit_scorecard", t("scorecard.table"))
+
+
+def funnels_tab(selection) -> None:
     st.header(t("scorecard.funnels"))
     urlstate.restore_choice("funnel", FUNNELS, FUNNELS[0])
     indicator = st.segmented_control(t("scorecard.funnel_indicator"), FUNNELS,
@@ -95,7 +98,8 @@ def body(selection) -> None:
     funnel_chart(selection, indicator, "unit", key=f"unit_funnel_{indicator}", level=3)
 
 
+TABS = (("tab.scorecard", body), ("tab.funnels", funnels_tab))
+
 selection = blocks.page("page.scorecard")
 if selection is not None:
-    with blocks.guarded():
-        body(selection)
+    sections.tabs("scorecard", TABS, selection)

@@ -5,10 +5,12 @@ a visible switch."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import blocks, charts, data, figures, fmt, urlstate
+from dashboard import blocks, charts, data, figures, fmt, sections, urlstate
 from dashboard.ui import drill_unit, labels, period, t, unit_keys, unit_label
 from metrics import dimensions, reliability, reply_satisfaction, satisfaction
 from metrics.reply_satisfaction import (
@@ -303,7 +305,8 @@ def replies(selection) -> None:
         )
 
 
-def body(selection) -> None:
+def _convention() -> str:
+    """The convention switch, above the tabs: it applies to every survey figure."""
     urlstate.restore_choice("conv", tuple(CONVENTIONS), "taiwan")
     convention = st.segmented_control(
         t("survey.convention"), tuple(CONVENTIONS), format_func=labels("convention"),
@@ -311,18 +314,42 @@ def body(selection) -> None:
     )  # fmt: skip
     urlstate.remember("conv", "taiwan")
     st.caption(t(f"convention.{convention}.explained"))
-    if not data.run(dimensions.values, "waves"):
-        blocks.empty("empty.no_survey")
-    elif by_wave(selection, convention) is not None:
+    return convention
+
+
+def _any_wave() -> bool:
+    if data.run(dimensions.values, "waves"):
+        return True
+    blocks.empty("empty.no_survey")
+    return False
+
+
+def waves_tab(selection, convention: str) -> None:
+    if _any_wave():
+        if by_wave(selection, convention) is not None:
+            reliability_table(selection)
+        change(selection, convention)
+
+
+def dimensions_tab(selection, convention: str) -> None:
+    if _any_wave():
         dimensions_and_items(selection, convention)
-        reliability_table(selection)
+
+
+def units_tab(selection, convention: str) -> None:
+    if _any_wave():
         units(selection, convention)
-    change(selection, convention)
     st.header(t("survey.replies"))
     replies(selection)
 
 
 selection = blocks.page("page.surveys", ("survey_responses",))
 if selection is not None:
-    with blocks.guarded():
-        body(selection)
+    convention = _convention()
+    sections.tabs(
+        "surveys",
+        tuple((key, functools.partial(draw, convention=convention))
+              for key, draw in (("tab.waves", waves_tab), ("tab.dimensions", dimensions_tab),
+                                ("tab.units", units_tab))),
+        selection,
+    )  # fmt: skip
