@@ -75,9 +75,7 @@ def chart(
 
         options |= {"on_select": select, "selection_mode": charts.PICK}
     st.vega_lite_chart(spec=spec, alt=description, theme=None, **options)
-    st.caption(caption_text)
-    for note in notes or []:
-        st.caption(note)
+    st.caption("  \n".join([caption_text, *(notes or [])]))  # one element, a line each
     table_box = folded(t("block.table", title=title), key=f"{key}:table")
     if table_box is not None:
         with table_box:

@@ -98,14 +98,17 @@ def _tile(column, indicator: str, row: dict | None) -> None:
         else None,
         border=True,
     )
+    lines = []  # one caption of up to three lines (each element costs every rerun)
     if year:
-        column.caption(t("tile.vs_year", label=t(f"compare.{row['last_year_label']}"), change=year,
-                         verdict=_verdict(indicator, row["last_year_change"])))  # fmt: skip
+        lines.append(t("tile.vs_year", label=t(f"compare.{row['last_year_label']}"), change=year,
+                       verdict=_verdict(indicator, row["last_year_change"])))  # fmt: skip
     if row.get("detail") and not fmt.missing(row.get("detail")):  # which wave or round it is
-        column.caption(t(f"tile.detail.{indicator}", name=row["detail"]))
+        lines.append(t(f"tile.detail.{indicator}", name=row["detail"]))
     if row.get("n") is not None and not fmt.missing(row.get("n")):
         note = blocks.small_sample(int(row["n"])) if indicator in RATES else None
-        column.caption(note or t("tile.n", n=fmt.number(row["n"])))
+        lines.append(note or t("tile.n", n=fmt.number(row["n"])))
+    if lines:
+        column.caption("  \n".join(lines))
 
 
 def _sentence(row: dict) -> str:
