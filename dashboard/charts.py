@@ -62,7 +62,8 @@ CONFIG = {
         "aria": False,  # Vega describes axes and legends in English; the marks say the figures
     },
     "legend": {
-        "orient": "top", "labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT,
+        # above the plot, clear of a vertical axis' title set level above the axis
+        "orient": "top", "offset": 26, "labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT,
         "titleColor": TEXT, "titleFontWeight": "normal", "labelLimit": 400, "aria": False,
     },
     # a vertical axis' title level above the axis: rotated Chinese is read sideways
@@ -578,11 +579,16 @@ def funnel(
                                "scale": {"domain": ["in", "out"], "range": [GOOD, BAD]}},
                       "tooltip": _tooltip(points), "description": {"field": "desc"}}},
     ]  # fmt: skip
+    # a label of several lines above its point: its first line is set on the baseline, so
+    # the label is raised by its extra lines (else they run over the point)
+    lines_above = max((p["label"].count("<br>") for p in points if p["label"] and p["above"]),
+                      default=0)  # fmt: skip
     for up in (True, False):
         layers.append({
             "data": {"values": [p for p in points if p["label"] and p["above"] == up]},
             "mark": {"type": "text", "fontSize": 11, "lineBreak": "<br>", "aria": False,
-                     "baseline": "bottom" if up else "top", "dy": -8 if up else 8},
+                     "baseline": "bottom" if up else "top",
+                     "dy": -8 - 14 * lines_above if up else 8},
             "encoding": {"x": x_enc, "y": y_enc, "text": {"field": "label"}},
         })  # fmt: skip
     return _spec(layers, height=460)
