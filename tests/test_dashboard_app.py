@@ -296,3 +296,25 @@ def test_the_district_funnel_is_a_section_of_the_regional_tab(sample_db, tmp_pat
     _no_failure(at)
     assert title in [h.value for h in at.header]
     assert title not in [h.value for h in at.subheader]
+
+
+@pytest.mark.parametrize(
+    ("tab", "title"), [("dimensions", "survey.dimensions"), ("units", "survey.units")]
+)
+def test_a_survey_tab_alone_says_when_the_period_has_no_survey(sample_db, monkeypatch, tab, title):
+    """Each tab is drawn alone: its section keeps its heading and either draws its chart or
+    says the period has no survey (the first tab's message is not there to say it)."""
+    import tomllib
+
+    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
+    section, key = title.split(".")
+    for period in ("this_month", "last_12"):  # the sample's latest month has no wave
+        at = _app(sample_db, monkeypatch, tab=tab, period=period)
+        at.run()
+        at.switch_page("views/surveys.py").run()
+        _no_failure(at)
+        assert zh[section][key] in [h.value for h in at.header]
+        told = any(i.value == zh["empty"]["no_survey"] for i in at.info)
+        name = zh[section][key]  # a drawn chart has its table one click away
+        drawn = any(e.label == zh["block"]["table"].format(title=name) for e in at.expander)
+        assert told != drawn, (period, told, drawn)

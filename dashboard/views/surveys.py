@@ -101,7 +101,9 @@ def dimensions_and_items(selection, convention: str) -> None:
         convention=convention,
         items="all",
     )
-    if dims.empty:
+    if dims.empty:  # said here: this tab may be the only one open
+        st.header(t("survey.dimensions"))
+        blocks.empty("empty.no_survey")
         return
     hover = [
         _rate_hover(d, r) for d, r in zip(dims["dimension"], dims.to_dict("records"), strict=True)
@@ -189,7 +191,9 @@ def units(selection, convention: str) -> None:
     filters = selection.filters
     frame = data.run(satisfaction.survey_satisfaction, filters, by=("unit",), convention=convention)
     whole = data.run(satisfaction.survey_satisfaction, filters, by=(), convention=convention)
-    if frame.empty or whole.empty:
+    if frame.empty or whole.empty:  # said here: this tab may be the only one open
+        st.header(t("survey.units"))
+        blocks.empty("empty.no_survey")
         return
     agency = float(whole["rate"].iloc[0])
     frame = frame.sort_values("rate", ascending=False)
