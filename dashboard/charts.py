@@ -178,13 +178,41 @@ def _keys(keys: Sequence[object] | None) -> dict[str, str]:
     return {f: str(k) for f, k in zip(KEY_FIELDS, keys or (), strict=False)}
 
 
-def _pick(keys: Sequence[Sequence[object]] | None) -> list[dict]:
-    """The point selection a clickable layer carries (none without keys)."""
-    if not keys:
+def _pick(fields: int) -> list[dict]:
+    """The point selection a clickable layer carries, on its first ``fields`` keys (none
+    for 0: nothing to click)."""
+    if not fields:
         return []
-    fields = list(KEY_FIELDS[: max(len(k) for k in keys)])
-    return [{"name": PICK, "select": {"type": "point", "fields": fields, "on": "click",
-                                      "clear": "dblclick", "toggle": False}}]  # fmt: skip
+    return [{"name": PICK, "select": {"type": "point", "fields": list(KEY_FIELDS[:fields]),
+                                      "on": "click", "clear": "dblclick", "toggle": False}}]  # fmt: skip
+
+
+def _key_count(keys: Sequence[Sequence[object]] | None) -> int:
+    return max((len(k) for k in keys or ()), default=0)
+
+
+def _as_is(field: str, kind: str = "nominal") -> dict:
+    """A channel that takes the field's value itself (a colour, a width), no scale."""
+    return {"field": field, "type": kind, "scale": None}
+
+
+def _district(name: str, colours: dict[str, str], hover: dict[str, str]) -> dict:
+    """What a district's mark carries on the map and the tile grid: its name (and key for
+    drill-down), its fill, the label colour that reads on it, its hover text."""
+    fill = colours.get(name, MISSING)
+    return {"name": name, "k0": name, "fill": fill, "ink": label_colour(fill),
+            **_tip(hover.get(name, name))}  # fmt: skip
+
+
+def _district_labels(rows: list[dict], position: dict, size: int, *, above: bool) -> dict:
+    """The layer of the districts' labels (``label``, where not empty) at ``position``, each
+    in the colour that reads on its district's fill; ``above`` a point drawn there (a white
+    label on the white point would lose its middle)."""
+    fields = [channel["field"] for channel in position.values()] + ["label", "ink"]
+    place = {"baseline": "bottom", "dy": -5} if above else {"baseline": "middle"}
+    return {"data": {"values": [{k: r[k] for k in fields} for r in rows if r["label"]]},
+            "mark": {"type": "text", "fontSize": size, "aria": False, **place},
+            "encoding": {**position, "text": {"field": "label"}, "fill": _as_is("ink")}}  # fmt: skip
 
 
 def _spec(layers: list[dict], *, height: int, **top: object) -> dict:
@@ -246,9 +274,9 @@ def bars(
         {
             "data": {"values": rows},
             "mark": {"type": "bar", "cursor": "pointer" if keys else "default"},
-            "params": _pick(keys),
+            "params": _pick(_key_count(keys)),
             "encoding": {
-                **position, "fill": {"field": "fill", "type": "nominal", "scale": None},
+                **position, "fill": _as_is("fill"),
                 "tooltip": _tooltip(rows), "description": {"field": "desc"},
             },
         },
@@ -403,27 +431,23 @@ def polygons(
     named = uncrowded(centres, labels, marked, px_per_lon=squeeze * px_per_lat,
                       px_per_lat=px_per_lat)  # fmt: skip
     areas = [
-        {"type": "Feature", "name": name, "k0": name, "fill": colours.get(name, MISSING),
-         **_tip(hover.get(name, name)),
+        {"type": "Feature", **_district(name, colours, hover),
          "geometry": {"type": "MultiPolygon",
                       "coordinates": [[[[lon * squeeze, lat] for lon, lat in ring]] for ring in rings]}}
         for name, rings in shapes.items()
     ]  # fmt: skip
     spots = [
-        {"lon": centres[n][0] * squeeze, "lat": centres[n][1], "name": n, "k0": n,
-         "label": labels[n] if n in named else "", "ink": label_colour(colours.get(n, MISSING)),
-         "kind": "marked" if n in marked else "plain", **_tip(hover.get(n, n))}
+        {**_district(n, colours, hover), "lon": centres[n][0] * squeeze, "lat": centres[n][1],
+         "label": labels[n] if n in named else "", "kind": "marked" if n in marked else "plain"}
         for n in centres
     ]  # fmt: skip
     where = {"longitude": {"field": "lon", "type": "quantitative"},
              "latitude": {"field": "lat", "type": "quantitative"}}  # fmt: skip
-    pick = [{"name": PICK, "select": {"type": "point", "fields": ["k0"], "on": "click",
-                                      "clear": "dblclick", "toggle": False}}]  # fmt: skip
     layers = [
-        {"data": {"values": areas}, "params": pick,
+        {"data": {"values": areas}, "params": _pick(1),
          "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 1, "cursor": "pointer"},
-         "encoding": {"fill": {"field": "fill", "type": "nominal", "scale": None},
-                      "tooltip": _tooltip(areas), "description": {"field": "desc"}}},
+         "encoding": {"fill": _as_is("fill"), "tooltip": _tooltip(areas),
+                      "description": {"field": "desc"}}},
         {"data": {"values": spots},
          "mark": {"type": "point", "filled": True, "stroke": TEXT, "strokeWidth": 1,
                   "cursor": "pointer", "aria": False},
@@ -436,10 +460,7 @@ def polygons(
                                "scale": {"domain": ["marked", "plain"], "range": [BAD, "#FFFFFF"]}},
                       "fillOpacity": {"value": 0.85},
                       "tooltip": _tooltip(spots)}},
-        {"data": {"values": [s for s in spots if s["label"]]},
-         "mark": {"type": "text", "fontSize": 11, "aria": False},
-         "encoding": {**where, "text": {"field": "label"},
-                      "color": {"field": "ink", "type": "nominal", "scale": None}}},
+        _district_labels(spots, where, 11, above=True),
     ]  # fmt: skip
     if scale is not None:
         layers.append(colour_key(*scale))
@@ -450,8 +471,8 @@ def polygons(
                     "translate": [-min(lons) * squeeze * px_per_lat, max(lats) * px_per_lat]},
         title={"text": attribution.split("<br>"), "orient": "bottom", "anchor": "start",
                "fontSize": 10, "color": NEUTRAL, "offset": 8},
-        resolve={"scale": {"color": "independent", "fill": "independent", "shape": "independent",
-                           "size": "independent"}},
+        # the districts' own fills beside the points' fill by kind
+        resolve={"scale": {"fill": "independent"}},
     )  # fmt: skip
 
 
@@ -471,11 +492,9 @@ def tiles(
     marked districts get a star before their label and a thick red edge; ``scale`` (low,
     high, title) adds the same colour key as the map's."""
     rows = [
-        {"col": col, "row": row, "name": name, "k0": name,
+        {**_district(name, colours, hover), "col": col, "row": row,
          "label": ("★ " if name in marked else "") + label,
-         "fill": colours.get(name, MISSING), "ink": label_colour(colours.get(name, MISSING)),
-         "edge": BAD if name in marked else "white", "width": 3 if name in marked else 1,
-         **_tip(hover.get(name, name))}
+         "edge": BAD if name in marked else "white", "width": 3 if name in marked else 1}
         for name, label, row, col in grid
     ]  # fmt: skip
     cols = max(g[3] for g in grid) + 1
@@ -488,26 +507,17 @@ def tiles(
                         "reverse": True}},
     }  # fmt: skip
     layers = [
-        {"data": {"values": rows}, "params": _pick([("",)]),
+        {"data": {"values": rows}, "params": _pick(1),
          "mark": {"type": "square", "size": (TILE_PX - 4) ** 2, "filled": True, "opacity": 1,
                   "cursor": "pointer"},
-         "encoding": {**position, "fill": {"field": "fill", "type": "nominal", "scale": None},
-                      "stroke": {"field": "edge", "type": "nominal", "scale": None},
-                      "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
+         "encoding": {**position, "fill": _as_is("fill"), "stroke": _as_is("edge"),
+                      "strokeWidth": _as_is("width", "quantitative"),
                       "tooltip": _tooltip(rows), "description": {"field": "desc"}}},
-        {"data": {"values": [{k: r[k] for k in ("col", "row", "label", "ink")} for r in rows]},
-         "mark": {"type": "text", "fontSize": 12, "aria": False},
-         "encoding": {**position, "text": {"field": "label"},
-                      "color": {"field": "ink", "type": "nominal", "scale": None}}},
+        _district_labels(rows, position, 12, above=False),
     ]  # fmt: skip
     if scale is not None:
         layers.append(colour_key(*scale))
-    return _spec(
-        layers,
-        height=lines * TILE_PX,
-        width=cols * TILE_PX,
-        resolve={"scale": {"color": "independent"}},
-    )
+    return _spec(layers, height=lines * TILE_PX, width=cols * TILE_PX)
 
 
 def funnel(
@@ -571,7 +581,7 @@ def funnel(
          "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -3,
                   "color": GOOD, "aria": False},
          "encoding": {"y": {**y_enc, "field": "y"}, "x": {"value": 0}, "text": {"field": "text"}}},
-        {"data": {"values": points}, "params": _pick(keys),
+        {"data": {"values": points}, "params": _pick(_key_count(keys)),
          "mark": {"type": "point", "filled": True, "size": 110, "opacity": 1, "stroke": "white",
                   "strokeWidth": 1, "cursor": "pointer" if keys else "default"},
          "encoding": {"x": x_enc, "y": y_enc, "shape": kind,
