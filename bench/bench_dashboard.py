@@ -59,6 +59,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
+from dashboard_pages import all_views  # noqa: E402 - tests/ is on the path only from here
+
 # ---------------------------------------------------------------- the server side
 
 
@@ -126,30 +128,10 @@ def serve(log_path: str, argv: list[str]) -> None:
 
 # ---------------------------------------------------------------- the browser side
 
-# Every page and each of its tabs, in the order the switch round visits them: view -> (the
-# page's navigation key, the tab's catalog key or None). A page's first tab comes first.
-SECTIONS = {
-    "overview": ("page.overview", None),
-    "scorecard": ("page.scorecard", "tab.scorecard"),
-    "funnels": ("page.scorecard", "tab.funnels"),
-    "petitions": ("page.petitions", "tab.timeliness"),
-    "regional": ("page.petitions", "tab.regional"),
-    "types": ("page.petitions", "tab.types"),
-    "repeats": ("page.petitions", "tab.repeats"),
-    "surveys": ("page.surveys", "tab.waves"),
-    "dimensions": ("page.surveys", "tab.dimensions"),
-    "survey-units": ("page.surveys", "tab.units"),
-    "phone-tests": ("page.phone_tests", "tab.scores"),
-    "phone-improve": ("page.phone_tests", "tab.improve"),
-    "data-status": ("page.data_status", None),
-}
+# Every page and each of its tabs (tests/dashboard_pages.py), in the order the switch round
+# visits them: a page's first tab comes first.
+SECTIONS = {view.name: view for view in all_views()}
 VIEWS = tuple(SECTIONS)
-FIRST_TAB = {}
-for _page, _tab in SECTIONS.values():
-    FIRST_TAB.setdefault(_page, _tab)
-PATHS = {"page.overview": "", "page.scorecard": "scorecard", "page.petitions": "petitions",
-         "page.surveys": "surveys", "page.phone_tests": "phone-tests",
-         "page.data_status": "data-status"}  # fmt: skip
 CHANGES = ("unit", "district", "period", "language")
 DISTRICT = "鳳山區"
 TARGET_MS, SEEN_TARGET_MS = 2000, 300
@@ -247,15 +229,15 @@ class Driver:
         """Go to ``view``: a click on its tab when the page is open (the round comes from
         the page's first tab), else on the page's link (and on the first tab, if another
         was left open)."""
-        page_key, tab_key = SECTIONS[view]
-        if tab_key is not None and tab_key != FIRST_TAB[page_key]:
-            tab = self.page.get_by_role("tab", name=self.zh(tab_key), exact=True)
+        section = SECTIONS[view]
+        if not section.first:
+            tab = self.page.get_by_role("tab", name=self.zh(section.tab_key), exact=True)
             return self._measure(tab.click)
         sidebar = self.page.locator('[data-testid="stSidebar"]')
-        link = sidebar.get_by_role("link", name=self.zh(page_key), exact=True)
+        link = sidebar.get_by_role("link", name=self.zh(section.page_key), exact=True)
         sample = self._measure(link.click)
-        if tab_key is not None:
-            first = self.page.get_by_role("tab", name=self.zh(tab_key), exact=True)
+        if section.tab_key is not None:
+            first = self.page.get_by_role("tab", name=self.zh(section.tab_key), exact=True)
             if first.get_attribute("aria-selected") != "true":
                 sample = self._measure(first.click)
         return sample
@@ -309,10 +291,7 @@ WARM_UP = {"data-status": "overview"}  # any other page warms up on data-status
 
 
 def link(view: str, query: str) -> str:
-    page_key, tab_key = SECTIONS[view]
-    path = PATHS[page_key]
-    if tab_key is not None and tab_key != FIRST_TAB[page_key]:
-        path += "?tab=" + tab_key.removeprefix("tab.")
+    path = SECTIONS[view].link
     return f"{path}{'&' if '?' in path else '?'}{query}"
 
 

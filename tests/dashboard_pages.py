@@ -1,8 +1,10 @@
-"""The dashboard's pages and their sections (tabs), for the tests that visit every view:
-the AppTests, the privacy test and the browser tests. The first tab of a page is what
-its path opens; the others are opened by ``?tab=<id>``."""
+"""The dashboard's pages and their sections (tabs), for everything that visits every view:
+the AppTests, the privacy test, the browser tests and bench/bench_dashboard.py. The first
+tab of a page is what its path opens; the others are opened by ``?tab=<id>``."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 PAGES = ["views/overview.py", "views/scorecard.py", "views/petitions.py", "views/surveys.py",
          "views/phone_tests.py", "views/data_status.py"]  # fmt: skip
@@ -16,18 +18,49 @@ URL_PATHS = {"views/overview.py": "", "views/phone_tests.py": "phone-tests",
              "views/data_status.py": "data-status"}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class View:
+    page: str  # views/petitions.py
+    tab: str | None  # its id (regional), None on a page without tabs
+
+    @property
+    def stem(self) -> str:
+        return self.page.removeprefix("views/").removesuffix(".py")
+
+    @property
+    def first(self) -> bool:
+        """The page's first tab, or a page without tabs: its path opens it."""
+        return self.tab is None or self.tab == TABS[self.page][0]
+
+    @property
+    def name(self) -> str:  # petitions-regional
+        stem = self.stem.replace("_", "-")
+        return stem if self.tab is None else f"{stem}-{self.tab}"
+
+    @property
+    def link(self) -> str:  # petitions?tab=regional
+        path = URL_PATHS.get(self.page, self.stem)
+        return path if self.first else f"{path}?tab={self.tab}"
+
+    @property
+    def page_key(self) -> str:  # the page's title in the catalog (and its navigation link)
+        return f"page.{self.stem}"
+
+    @property
+    def tab_key(self) -> str | None:  # the tab's label in the catalog
+        return None if self.tab is None else f"tab.{self.tab}"
+
+
+def all_views() -> list[View]:
+    """Every view, page by page, a page's first tab first."""
+    return [View(page, tab) for page in PAGES for tab in TABS.get(page, [None])]
+
+
 def views() -> list[tuple[str, str | None]]:
     """(page, tab or None) of every view."""
-    return [(page, tab) for page in PAGES for tab in TABS.get(page, [None])]
+    return [(v.page, v.tab) for v in all_views()]
 
 
 def view_paths() -> dict[str, str]:
     """Every view's name (e.g. petitions-regional) -> its link path and query."""
-    out = {}
-    for page, tab in views():
-        path = URL_PATHS.get(page, page.removeprefix("views/").removesuffix(".py"))
-        stem = page.removeprefix("views/").removesuffix(".py").replace("_", "-")
-        first = tab is None or tab == TABS[page][0]
-        name = stem if tab is None else f"{stem}-{tab}"
-        out[name or "overview"] = path + ("" if first else f"?tab={tab}")
-    return out
+    return {v.name: v.link for v in all_views()}

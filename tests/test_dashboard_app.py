@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from etl.database import prepare
 from metrics import freshness
 from metrics.filters import Filters
-from tests.dashboard_pages import PAGES, TABS
+from tests.dashboard_pages import PAGES, TABS, View
 from tests.metrics_fixtures import headline_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -48,14 +48,14 @@ def test_every_page_renders_on_the_sample(sample_db, monkeypatch, page, lang):
     _no_failure(at)
     assert at.title and at.title[0].value  # the page title, from the catalog
     if page in TABS:
-        assert at.session_state[f"{page[6:-3]}_tab_id"] == TABS[page][0]  # tabs drawn
+        assert at.session_state[f"{View(page, None).stem}_tab_id"] == TABS[page][0]  # drawn
     _every_tab(at, page, sample_db, monkeypatch, lang=lang, period="last_12")
 
 
 def _every_tab(at: AppTest, page: str, db: Path, monkeypatch, **params: str) -> None:
     """The page's other tabs, each opened by its link (?tab=<id>) in a new session. A page
     with nothing to show (an empty database) draws no tabs and says so once."""
-    name = page.removeprefix("views/").removesuffix(".py")
+    name = View(page, None).stem
     tabs = TABS.get(page, [])
     if tabs and f"{name}_tab_id" not in at.session_state:
         assert at.info, "no tabs and no message"
