@@ -466,6 +466,9 @@ def polygons(
         layers.append(colour_key(*scale))
     return _spec(
         layers, height=height, width=width,
+        # the plot keeps its size, the attribution and the key are added around it (fitted
+        # into the size, the fixed-scale map lost its southern districts under the caption)
+        autosize={"type": "pad", "contains": "content"},
         # the scale set, not fitted: the labels were spaced at exactly this scale
         projection={"type": "identity", "reflectY": True, "scale": px_per_lat,
                     "translate": [-min(lons) * squeeze * px_per_lat, max(lats) * px_per_lat]},
