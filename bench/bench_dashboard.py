@@ -2,7 +2,9 @@
 
 Starts `streamlit run dashboard/app.py` on the database (headless, 127.0.0.1) and drives
 Debian's Chromium through every page and each of its tabs, timing with the page's own
-clock from the click (or the navigation) until the page is finished: the app's script
+clock from the click that makes a change (the press that reached the page: for a choice
+from a list, the click on the option, not the driver's opening of the list and typing in
+it before) or from the navigation, until the page is finished: the app's script
 has ended, nothing is stale, and neither the DOM nor any canvas then changes for 500 ms
 (the quiet wait is not counted: the time is that of the last change). Two times are kept:
 the last change a reader can see (the targets are judged on it) and the last change of
@@ -182,16 +184,20 @@ class Driver:
         self.zh = lambda key: translate("zh", key)
 
     def _measure(self, act, *, again=lambda: True) -> dict:
-        """Time ``act`` until the page settled. A click that started no script run within
-        10 s (it happens, rarely, on a busy machine) is made once more if ``again()`` says
-        its effect is missing; the time still counts from the first, and the sample says
-        it was retried."""
+        """Time ``act`` from its committing press (a multi-step choice's last click: the
+        driver's own steps before it, opening a list and typing in it, are not the app's
+        time) until the page settled. A click that started no script run within 10 s (it
+        happens, rarely, on a busy machine) is made once more if ``again()`` says its effect
+        is missing; the time still counts from the first, and the sample says it was
+        retried."""
         import browser_support as bs
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         self.metrics.since()
         before = bs.clock(self.page)
         act()
+        pressed = bs.pressed(self.page)  # the committing press: the last one ``act`` made
+        start = pressed if pressed > before[0] else before[0]
         retried = False
         try:
             self.page.wait_for_function(bs.ANSWERED, arg=before[1], timeout=10_000)
@@ -199,9 +205,10 @@ class Driver:
             retried = True
             if again():
                 act()
-        total = bs.after(self.page, before)
-        sample = self._sample(total, bs.script_done(self.page) - before[0])
-        sample["shown_ms"] = bs.shown(self.page) - before[0]
+        finished = bs.after(self.page, before) + before[0]
+        sample = self._sample(finished - start, bs.script_done(self.page) - start)
+        sample["shown_ms"] = bs.shown(self.page) - start
+        sample["driver_ms"] = start - before[0]  # the driver's own steps before that press
         sample["retried"] = retried
         return sample
 
@@ -295,10 +302,28 @@ def link(view: str, query: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}{query}"
 
 
-def one_run(db: Path, base: tuple[str, str], out: Path, run: int, port: int) -> dict:
+def switches(context, running, metrics: Metrics, samples: dict, query: str) -> None:
+    """The first visit, then every view reached by a click, twice (nothing computed; seen)."""
+    with running:
+        page = context.new_page()
+        driver = Driver(page, metrics)
+        samples["data-status"]["first_visit"] = driver.open(
+            f"{running.url}/{link('data-status', query)}"
+        )
+        for view in VIEWS[:-1]:
+            samples[view]["switch"] = driver.switch(view)
+        for view in VIEWS:
+            samples[view]["switch_seen"] = driver.switch(view)
+        page.close()
+
+
+def one_run(
+    db: Path, base: tuple[str, str], out: Path, run: int, port: int, only: tuple[str, ...] = ()
+) -> dict:
     """One fresh server for the page switches, then one per page for its link and filters;
     all on one port, so the browser keeps Streamlit's scripts in its HTTP cache between
-    them as it would for a returning visitor."""
+    them as it would for a returning visitor. ``only``: just these views' links and
+    filters (no switch round), for a quick comparison."""
     import browser_support as bs
     from playwright.sync_api import sync_playwright
 
@@ -316,19 +341,9 @@ def one_run(db: Path, base: tuple[str, str], out: Path, run: int, port: int) -> 
         browser = bs.launch(playwright)
         try:
             context = bs.new_context(browser)  # an empty browser cache: a first visit
-            running, metrics = server("switch")
-            with running:
-                page = context.new_page()
-                driver = Driver(page, metrics)
-                samples["data-status"]["first_visit"] = driver.open(
-                    f"{running.url}/{link('data-status', query)}"
-                )
-                for view in VIEWS[:-1]:
-                    samples[view]["switch"] = driver.switch(view)
-                for view in VIEWS:
-                    samples[view]["switch_seen"] = driver.switch(view)
-                page.close()
-            for view in VIEWS:
+            if not only:
+                switches(context, *server("switch"), samples, query)
+            for view in only or VIEWS:
                 running, metrics = server(view)
                 with running:
                     warm = context.new_page()  # Python's imports and the sidebar's figures
@@ -370,6 +385,10 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _measured(runs: list[dict]) -> list[str]:
+    return [view for view in VIEWS if any(r[view] for r in runs)]
+
+
 def _times(runs: list[dict], field: str) -> list[str]:
     seen_keys = [f"{k}_seen" for k in CHANGES]
     lines = [
@@ -377,8 +396,9 @@ def _times(runs: list[dict], field: str) -> list[str]:
         "| switch to it, seen | filters seen before: median (max) |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for view in VIEWS:
+    for view in _measured(runs):
         seen = [v for v in (_median(runs, view, k, field) for k in seen_keys) if v is not None]
+        seen = seen or [float("nan")]
         lines.append(_row([
             view, _cell(_median(runs, view, "open", field), TARGET_MS),
             _cell(_median(runs, view, "switch", field), TARGET_MS),
@@ -392,7 +412,8 @@ def _times(runs: list[dict], field: str) -> list[str]:
 def report(runs: list[dict]) -> str:
     seen_keys = [f"{k}_seen" for k in CHANGES]
     lines = [
-        "Wall time in the browser (ms), from the click or the navigation until the page is "
+        "Wall time in the browser (ms), from the committing press (the click on a link, "
+        "a radio, a remove button or a list's option) or the navigation until the page is "
         "finished as a reader sees it (its last visible change: DOM or canvas drawing); "
         "medians of the runs; ✗ = over the target.",
         "",
@@ -414,7 +435,7 @@ def report(runs: list[dict]) -> str:
         "| filters seen before (median of 4) | switch to it, seen |",
         "|---|--:|--:|--:|--:|--:|",
     ]
-    for view in VIEWS:
+    for view in _measured(runs):
         cells = [view]
         for keys in (["open"], ["switch"], list(CHANGES), seen_keys, ["switch_seen"]):
             parts = []
@@ -429,6 +450,22 @@ def report(runs: list[dict]) -> str:
                     f"{parts[0]:,.0f} / {parts[1]:,.0f} / {parts[2]:,.0f} ({parts[3]:.0f})"
                 )
         lines.append(_row(cells))
+    lines += [
+        "",
+        "Filters seen before (median of the four, ms, as seen), timed from the committing "
+        "press (the targets) and from before the driver began the change (its own steps: "
+        "opening a list and typing in it, Playwright's checks before a click):",
+        "",
+        "| page | from the press | from before the driver's steps |",
+        "|---|--:|--:|",
+    ]
+    for view in _measured(runs):
+        pressed = [_median(runs, view, k, "shown_ms") for k in seen_keys]
+        steps = [_median(runs, view, k, "driver_ms") for k in seen_keys]
+        both = [(p, p + d) for p, d in zip(pressed, steps, strict=True) if p is not None]
+        if both:
+            lines.append(_row([view, _cell(statistics.median(p for p, _ in both)),
+                               _cell(statistics.median(b for _, b in both))]))  # fmt: skip
     calls: dict[str, list[float]] = {}
     largest = (0, "")
     for run in runs:
@@ -438,13 +475,17 @@ def report(runs: list[dict]) -> str:
                     calls.setdefault(call["fn"], []).append(call["ms"])
                     if (call["rows"] or 0) > largest[0]:
                         largest = (call["rows"], call["fn"])
-    first = [r["data-status"]["first_visit"]["shown_ms"] for r in runs]
+    first = [r["data-status"]["first_visit"]["shown_ms"] for r in runs
+             if "first_visit" in r["data-status"]]  # fmt: skip
     retried = sum(s.get("retried", False) for r in runs for v in VIEWS for s in r[v].values())
     top = sorted(calls.items(), key=lambda kv: -statistics.median(kv[1]))[:15]
+    if first:
+        lines += [
+            "",
+            f"A first visit (a browser that never loaded the app: Streamlit's and the charts' "
+            f"scripts fetched and compiled) to data-status: {statistics.median(first):,.0f} ms.",
+        ]
     lines += [
-        "",
-        f"A first visit (a browser that never loaded the app: Streamlit's and the charts' "
-        f"scripts fetched and compiled) to data-status: {statistics.median(first):,.0f} ms.",
         "",
         f"Largest result of any metric call: {largest[0]:,} rows ({largest[1]}). "
         f"Clicks made twice (no script run within 10 s of the first): {retried}. "
@@ -505,6 +546,8 @@ def main() -> None:
     parser.add_argument("db", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "dashboard.json")
+    parser.add_argument("--views", nargs="+", choices=VIEWS, default=[],
+                        help="only these views' links and filters (no switch round)")  # fmt: skip
     parser.add_argument("--compare-gc", type=int, metavar="ROUNDS", default=0,
                         help="only compare runner.postScriptGC on and off, in ROUNDS rounds")  # fmt: skip
     args = parser.parse_args()
@@ -520,7 +563,8 @@ def main() -> None:
     from browser_support import free_port
 
     port = free_port()
-    runs = [one_run(args.db, base, args.out, i + 1, port) for i in range(args.runs)]
+    only = tuple(args.views)
+    runs = [one_run(args.db, base, args.out, i + 1, port, only) for i in range(args.runs)]
     load_after = os.getloadavg()
     args.out.write_text(json.dumps(runs, ensure_ascii=False), encoding="utf-8")
     print(f"{started:%Y-%m-%d %H:%M} UTC, {args.runs} runs, {platform.python_version()}, "

@@ -9,6 +9,10 @@ the page was finished, which is what ``settle`` returns (the benchmark's timings
 MutationObserver and a hook on canvas drawing, installed before any of the page's scripts,
 keep that time, and the app's websocket messages are counted.
 
+``pressed`` is when the last press (a pointerdown or a key) reached the page: an
+interaction's time counts from there, not from before the driver began it (a multi-step
+choice, open a list, type, pick, would otherwise count the driver's own steps).
+
 ``shown`` is the last change a sighted reader can see: the same, less the changes to a
 canvas' fallback content. The data grid draws its cells on a canvas at once and keeps a
 copy of them for screen readers as fallback content inside the canvas element (never
@@ -47,7 +51,12 @@ IDLE = (
 # came (the server's part ends there; what follows is the browser drawing).
 OBSERVER = """
 (() => {
-  const s = window.__svcq = {last: performance.now(), shown: performance.now(), messages: 0, done: 0};
+  const s = window.__svcq = {last: performance.now(), shown: performance.now(), messages: 0, done: 0,
+                             input: 0};
+  // the reader's last press (a click's pointerdown, a key): when an interaction began
+  for (const type of ["pointerdown", "keydown"]) {
+    document.addEventListener(type, (e) => { s.input = e.timeStamp; }, true);
+  }
   const drawn = () => { s.last = s.shown = performance.now(); };
   const pen = CanvasRenderingContext2D.prototype;
   for (const name of ["fillText", "strokeText", "fillRect", "strokeRect", "clearRect",
@@ -198,6 +207,11 @@ def clock(page) -> tuple[float, int]:
 def shown(page) -> float:
     """Page-clock time (ms) of the last change a sighted reader could see (module doc)."""
     return float(page.evaluate("window.__svcq.shown"))
+
+
+def pressed(page) -> float:
+    """Page-clock time (ms) of the last press (pointerdown or key) the page received."""
+    return float(page.evaluate("window.__svcq.input"))
 
 
 def script_done(page) -> float:
