@@ -1,4 +1,5 @@
-"""Tables written for people to open in a spreadsheet: CSV and XLSX, safe to open.
+"""Tables written for people to open in a spreadsheet (CSV and XLSX, safe to open) or to
+read on a page (plain HTML, for the dashboard and the printed report).
 
 A spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
 carriage return before one) as a formula: ``=HYPERLINK(...)`` in a rejected row's raw
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import math
 import numbers
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import IO
 
@@ -27,8 +29,9 @@ import pandas as pd
 # Characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
-# Text a spreadsheet reads as a plain number, never a formula: sign, digits, decimals, exponent.
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Text a spreadsheet reads as a plain number, never a formula: sign, digits (in groups of
+# three with commas, or not), decimals, exponent, a percent sign ("-1.2%", "-1,234").
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?")
 # Control characters XLSX (XML) cannot hold; replaced rather than failing the export.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -154,3 +157,41 @@ def write_xlsx(frame: pd.DataFrame, target: Path | str | IO, *, sheet: str = DEF
             row.append(cell)
         ws.append(row)
     book.save(target)
+
+
+def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".format) -> str:
+    """The frame as a plain HTML table (class ``svcq-table``): a header row of column
+    names (``th scope="col"``), a row per record. Every cell is made safe as for a
+    spreadsheet (``safe_frame``: a table copied from the page and pasted into Excel stays
+    text) and HTML-escaped; numeric columns (not booleans) are right-aligned (class
+    ``num``) and their cells written by ``number``; a missing value is —.
+
+    A page draws this as one element (``st.html``). Streamlit's own ``st.table`` renders
+    its cells through its Markdown component, again on every rerun: an 11 x 6 table cost
+    about 45 ms of a filter change and 370 ms of a language switch (docs/performance.md)."""
+    safe = safe_frame(frame)
+    numeric = [
+        pd.api.types.is_numeric_dtype(safe.iloc[:, i]) and not pd.api.types.is_bool_dtype(safe.iloc[:, i])
+        for i in range(safe.shape[1])
+    ]  # fmt: skip
+
+    def cell(value: object, is_number: bool) -> str:
+        if (
+            value is None
+            or value is pd.NA
+            or value is pd.NaT
+            or (isinstance(value, float) and math.isnan(value))
+        ):
+            return "—"
+        return html.escape(number(value) if is_number else str(value))
+
+    def attrs(is_number: bool) -> str:
+        return ' class="num"' if is_number else ""
+
+    head = "".join(f'<th scope="col"{attrs(n)}>{html.escape(str(name))}</th>'
+                   for name, n in zip(safe.columns, numeric, strict=True))  # fmt: skip
+    rows = "".join(
+        "<tr>" + "".join(f"<td{attrs(n)}>{cell(v, n)}</td>" for v, n in zip(record, numeric, strict=True)) + "</tr>"
+        for record in safe.itertuples(index=False, name=None)
+    )  # fmt: skip
+    return f'<table class="svcq-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

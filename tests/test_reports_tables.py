@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from reports.tables import csv_text, safe_cell, write_csv, write_xlsx
+from reports.tables import csv_text, html_table, safe_cell, write_csv, write_xlsx
+from tests.html_tables import read_tables
 
 # (cell as written into the frame, what a spreadsheet must receive)
 CELLS = [
@@ -26,6 +28,12 @@ CELLS = [
     ("negative-number-text", "-3.5", "-3.5"),
     ("plus-number-text", "+886", "+886"),
     ("exponent", "-1e5", "-1e5"),
+    ("negative-percent", "-1.2%", "-1.2%"),
+    ("plus-percent", "+3.7%", "+3.7%"),
+    ("thousands", "-1,234.5", "-1,234.5"),
+    ("bad-grouping", "-1,2,3", "'-1,2,3"),
+    ("percent-then-formula", "-1%+A1", "'-1%+A1"),
+    ("points", "+1.2 個百分點", "'+1.2 個百分點"),
     ("plain", "鳳山區", "鳳山區"),
     ("equals-inside", "a=b", "a=b"),
     ("empty", "", ""),
@@ -66,7 +74,8 @@ def test_csv_quotes_formulas_and_keeps_negative_numbers(tmp_path):
     for row in rows[1:]:
         for cell in row:
             if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                float(cell)  # only plain numbers may start so
+                # only plain numbers may start so (grouped digits, a percent sign)
+                assert re.fullmatch(r"[+-](\d{1,3}(,\d{3})*|\d+)(\.\d+)?(e[+-]?\d+)?%?", cell), cell
 
 
 def test_column_names_are_cells_too():
@@ -138,3 +147,33 @@ def test_safe_frame_cell_by_cell_in_every_kind_of_column():
     assert list(out["safe-only"]) == ["鳳山區"] * len(texts)
     assert list(frame["text"]) == texts  # the caller's frame is left as it was
     assert safe_frame(pd.DataFrame({"empty": pd.Series([], dtype=object)}))["empty"].empty
+
+
+def test_an_html_table_says_every_cell_escaped_safe_and_in_its_place():
+    """Read back with the standard library's HTML parser: a header row of column names,
+    markup in the data shown as text (never as markup), formula starts quoted, counts
+    right-aligned with the given number format, missing values as —."""
+    frame = pd.DataFrame({
+        "行政區": ["鳳山區", "<b>三民區</b>", '=HYPERLINK("x")', None],
+        "件數": [12345, 7, 0, 3],
+        "比率": ["95.3%", "—", "50.0%", "1.0%"],
+        "有效": [True, False, True, False],
+        "缺": [1.0, float("nan"), 2.0, 3.0],
+    })  # fmt: skip
+    html = html_table(frame, number=lambda v: f"<{float(v):,.0f}>")
+    (table,) = read_tables(html)
+    assert [(tag, text, attrs.get("scope")) for tag, text, attrs in table[0]] == [
+        ("th", "行政區", "col"), ("th", "件數", "col"), ("th", "比率", "col"), ("th", "有效", "col"),
+        ("th", "缺", "col"),
+    ]  # fmt: skip
+    body = [[text for _, text, _ in row] for row in table[1:]]
+    assert body == [
+        ["鳳山區", "<12,345>", "95.3%", "True", "<1>"],
+        ["<b>三民區</b>", "<7>", "—", "False", "—"],
+        ['\'=HYPERLINK("x")', "<0>", "50.0%", "True", "<2>"],
+        ["—", "<3>", "1.0%", "False", "<3>"],
+    ]
+    aligned = [attrs.get("class") for _, _, attrs in table[1]]
+    assert aligned == [None, "num", None, None, "num"]  # numbers, not booleans
+    assert "<b>" not in html and "&lt;b&gt;" in html  # the data's markup is text
+    assert "<12" not in html  # so is what the number format returns
