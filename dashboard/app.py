@@ -28,10 +28,19 @@ with st.sidebar:
     sidebar.switches()
 # The page declares its language for screen readers (Streamlit's page says lang="en").
 # Captions: Streamlit draws them in the text colour at 60% opacity (4.0:1 on white, under
-# WCAG AA's 4.5:1); a solid grey reads 6.4:1 (docs/accessibility.md).
+# WCAG AA's 4.5:1); a solid grey reads 6.4:1 (docs/accessibility.md). The lists on the
+# pages are plain HTML tables (blocks.short_table) in Streamlit's table look.
 st.html(
     f"<script>document.documentElement.lang = {json.dumps(HTML_LANG[lang()])};</script>"
-    '<style>.stApp [data-testid="stCaptionContainer"] {opacity: 1; color: #52606D;}</style>',
+    "<style>"
+    '.stApp [data-testid="stCaptionContainer"] {opacity: 1; color: #52606D;}'
+    ".svcq-table {border-collapse: collapse; width: 100%; font-size: 0.875rem;"
+    " margin-bottom: 1rem; font-variant-numeric: tabular-nums;}"
+    ".svcq-table th, .svcq-table td {border: 1px solid #D5DAE1; padding: 0.3rem 0.6rem;"
+    " text-align: left; vertical-align: top;}"
+    ".svcq-table th {background: #F0F2F6; font-weight: 600;}"
+    ".svcq-table .num {text-align: right;}"
+    "</style>",
     unsafe_allow_javascript=True,
 )
 

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, definitions, sidebar
+from dashboard import charts, definitions, fmt, sidebar
 from dashboard.ui import date, lang, period, t
 from metrics.dimensions import inapplicable
-from reports.tables import safe_frame
+from reports.tables import html_table, safe_frame
 
 log = logging.getLogger("svcq.dashboard")
 
@@ -84,15 +84,17 @@ def chart(
 
 
 def short_table(frame: pd.DataFrame) -> object:
-    """A list shown on the page itself (not behind a click): a plain table up to
-    ``SHORT_ROWS`` rows, the interactive grid beyond. A plain table is text in the page,
-    read by a screen reader as it is drawn; the grid draws on a canvas and updates its
-    copy for screen readers some 200 ms later (docs/performance.md). On screen the two
-    take the same time (資料狀態's four lists: 306 ms as tables, 294 as grids, one A/B).
-    These lists hold formatted text, which the grid would sort as text anyway."""
+    """A list shown on the page itself (not behind a click): a plain HTML table up to
+    ``SHORT_ROWS`` rows (``reports.tables.html_table``), the interactive grid beyond. A
+    plain table is text in the page, read by a screen reader as it is drawn, and one
+    element for the browser to render again on a rerun: Streamlit's own ``st.table``
+    renders every cell as an element of its own (型態與管道's 11 x 6 table of category
+    changes: a filter change seen before 262 -> 229 ms, a language switch 649 -> 272;
+    docs/performance.md). Counts stay numbers (right-aligned, with thousands
+    separators); anything else is formatted before it comes here."""
     if len(frame) > SHORT_ROWS:
         return data_table(frame)
-    return st.table(safe_frame(frame), hide_index=True)
+    return st.html(html_table(frame, number=fmt.number))
 
 
 def data_table(frame: pd.DataFrame, **options) -> object:

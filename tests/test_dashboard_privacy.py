@@ -6,6 +6,7 @@ searched for every printed form of them."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -61,11 +62,14 @@ def seeded_db(tmp_path_factory) -> Path:
 def _everything(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
-                 "subheader", "metric", "dataframe", "table", "vega_lite_chart", "selectbox", "multiselect"):  # fmt: skip
+                 "subheader", "metric", "dataframe", "table", "html", "vega_lite_chart", "selectbox",
+                 "multiselect"):  # fmt: skip
         for element in at.get(kind):
             parts.append(str(getattr(element, "proto", element)))
             value = getattr(element, "value", None)
-            if hasattr(value, "to_csv"):
+            if kind == "html":  # the text a reader sees, entities decoded
+                parts.append(html.unescape(value))
+            elif hasattr(value, "to_csv"):
                 parts.append(value.to_csv())
             elif value is not None:
                 parts.append(json.dumps(value, ensure_ascii=False, default=str))
