@@ -152,6 +152,19 @@ def test_bars_print_values_and_say_the_hover_text():
     assert "params" not in charts.bars(["甲"], [1], ["甲"])["layer"][0]  # nothing to click
 
 
+def test_bars_print_their_values_up_to_forty_bars():
+    """Ten years of months as bars printed 120 values over each other: beyond 40 bars the
+    values are left to the hover text and the table."""
+
+    def printed(n: int) -> list[str]:
+        labels = [f"m{i:03d}" for i in range(n)]
+        texts = _texts(_svg(charts.bars(labels, [1001 + i for i in range(n)], labels)))
+        return [v for v in (f"{1001 + i:,}" for i in range(n)) if v in texts]
+
+    assert len(printed(40)) == 40
+    assert printed(41) == []
+
+
 def test_percent_bars_and_a_reference_line():
     spec = charts.bars(["甲", "乙"], [0.8766, 0.5], ["甲", "乙"], horizontal=True, percent=True,
                        reference=(0.7, "機關整體 70.0%"))  # fmt: skip
@@ -187,6 +200,30 @@ def test_lines_label_series_and_mark_spikes():
     )  # fmt: skip
     texts = _texts(_svg(spec))
     assert {"甲類", "乙類", "異常增加", "甲類 +233%", "區間", "114/02", "件數"} <= set(texts)
+
+
+def test_many_marks_are_drawn_on_a_canvas_few_as_named_svg_marks():
+    """150 described marks stay SVG (each names its figures); 151 go to a canvas, which
+    Streamlit's embed honours (usermeta.embedOptions.renderer). Marks that describe nothing
+    (the lines under the points) do not count."""
+
+    def months(n: int) -> list[str]:
+        return [f"m{i}" for i in range(n)]
+
+    def chart(points: int, series: int = 1) -> dict:
+        x = months(points)
+        names = [f"s{i}" for i in range(series)]
+        return charts.lines(
+            x, {s: [1.0] * points for s in names}, {s: ["h"] * points for s in names}
+        )
+
+    assert "usermeta" not in chart(150)
+    assert chart(151)["usermeta"] == {"embedOptions": {"renderer": "canvas"}}
+    assert chart(76, series=2)["usermeta"]["embedOptions"]["renderer"] == "canvas"  # 152
+    assert "usermeta" not in chart(75, series=2)  # 150 points, and 2 lines besides
+    bars = charts.bars([str(i) for i in range(151)], [1] * 151, ["h"] * 151)
+    assert bars["usermeta"]["embedOptions"]["renderer"] == "canvas"  # labels do not count twice
+    assert "usermeta" not in charts.bars([str(i) for i in range(150)], [1] * 150, ["h"] * 150)
 
 
 def test_funnel_names_the_limits_and_the_furthest_out():
