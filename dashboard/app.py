@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import sidebar, ui
 from dashboard.i18n import HTML_LANG
 from dashboard.ui import lang, t
 
@@ -24,8 +24,10 @@ st.set_page_config(page_title="svcq", page_icon=ICON, layout="wide")
 # links of our own: Streamlit's navigation puts section headers inside its <ul>, which
 # screen readers announce as a broken list (axe: list, listitem; docs/accessibility.md).
 navigation_area = st.sidebar.container()
+ui.unsettle()
 with st.sidebar:
     sidebar.switches()
+ui.settle()  # the language and calendar, read once for the rest of the run
 # The page declares its language for screen readers (Streamlit's page says lang="en").
 # Captions: Streamlit draws them in the text colour at 60% opacity (4.0:1 on white, under
 # WCAG AA's 4.5:1); a solid grey reads 6.4:1 (docs/accessibility.md). The lists on the

@@ -4,6 +4,7 @@ formatting bound to them. Reads the sidebar's widgets from the session state."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import streamlit as st
 
@@ -12,15 +13,35 @@ from dashboard.i18n import DEFAULT, LANGUAGES, translate
 from store.months import CALENDARS, add_months
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
+# This run's language and calendar, once the switches are drawn (``settle``): ``t`` is
+# called some 600 times in a run of 總覽 and each read of the session state takes tens of
+# microseconds. A thread-local, since each session's script runs in a thread of its own.
+_RUN = threading.local()
+
+
+def _chosen(key: str, allowed: tuple[str, ...], default: str) -> str:
+    value = st.session_state.get(key)
+    return value if value in allowed else default
+
+
+def settle() -> None:
+    """Read the language and calendar once for the rest of this run (after the switches)."""
+    _RUN.choice = (_chosen("lang", LANGUAGES, DEFAULT), _chosen("cal", CALENDARS, "roc"))
+
+
+def unsettle() -> None:
+    """Forget a previous run's choice (a rerun may reuse its thread): read them again."""
+    _RUN.choice = None
+
 
 def lang() -> str:
-    value = st.session_state.get("lang")
-    return value if value in LANGUAGES else DEFAULT
+    choice = getattr(_RUN, "choice", None)
+    return choice[0] if choice else _chosen("lang", LANGUAGES, DEFAULT)
 
 
 def calendar() -> str:
-    value = st.session_state.get("cal")
-    return value if value in CALENDARS else "roc"
+    choice = getattr(_RUN, "choice", None)
+    return choice[1] if choice else _chosen("cal", CALENDARS, "roc")
 
 
 def t(key: str, **values: object) -> str:

@@ -318,3 +318,20 @@ def test_a_survey_tab_alone_says_when_the_period_has_no_survey(sample_db, monkey
         name = zh[section][key]  # a drawn chart has its table one click away
         drawn = any(e.label == zh["block"]["table"].format(title=name) for e in at.expander)
         assert told != drawn, (period, told, drawn)
+
+
+def test_a_language_switch_is_read_anew_on_every_run(sample_db, monkeypatch):
+    """The language is read once per run (ui.settle): switching it in a session changes
+    every text on the next run, and switching back restores them."""
+    import tomllib
+
+    catalogs = {lang: tomllib.loads((Path(APP).parent / "locales" / f"{lang}.toml")
+                                    .read_text("utf-8")) for lang in ("zh", "en")}  # fmt: skip
+    at = _app(sample_db, monkeypatch, period="last_12")
+    at.run()
+    for lang in ("en", "zh", "en"):
+        at.session_state["lang"] = lang
+        at.run()
+        _no_failure(at)
+        assert at.title[0].value == catalogs[lang]["page"]["overview"]
+        assert at.sidebar.multiselect[0].label == catalogs[lang]["filter"]["agency"]
