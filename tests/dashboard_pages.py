@@ -10,7 +10,7 @@ PAGES = ["views/overview.py", "views/scorecard.py", "views/petitions.py", "views
          "views/phone_tests.py", "views/data_status.py"]  # fmt: skip
 TABS = {
     "views/scorecard.py": ["scorecard", "funnels"],
-    "views/petitions.py": ["timeliness", "regional", "types", "repeats"],
+    "views/petitions.py": ["timeliness", "overdue", "regional", "types", "repeats"],
     "views/surveys.py": ["waves", "dimensions", "units"],
     "views/phone_tests.py": ["scores", "improve"],
 }

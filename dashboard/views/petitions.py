@@ -1,4 +1,5 @@
-"""陳情分析: timeliness, regional distribution, types and channels, repeat petitions.
+"""陳情分析: timeliness, overdue cases and extensions, regional distribution, types and channels,
+repeat petitions.
 
 Each tab computes only when open. Data-quality exclusions are stated under the charts they
 affect; clicking a district, unit, category or channel sets that filter.
@@ -114,6 +115,14 @@ def timeliness_tab(selection) -> None:
         blocks.empty()
     else:
         _reply_days(data.run(timeliness.reply_day_counts, filters, cap=30), days, span)
+
+
+def overdue_tab(selection) -> None:
+    """Cases past their deadline and still open, by how long; deadlines extended, by month.
+    A tab of its own beside 回覆時效: four charts on one tab made every filter change
+    redraw four (docs/performance.md)."""
+    filters = selection.filters
+    trend, trend_span = _trend(filters)
     _aging(filters)
     _extensions(trend, trend_span)
 
@@ -484,8 +493,9 @@ def repeats_tab(selection) -> None:
     )
 
 
-TABS = (("tab.timeliness", timeliness_tab), ("tab.regional", regional_tab),
-        ("tab.types", types_tab), ("tab.repeats", repeats_tab))  # fmt: skip
+TABS = (("tab.timeliness", timeliness_tab), ("tab.overdue", overdue_tab),
+        ("tab.regional", regional_tab), ("tab.types", types_tab),
+        ("tab.repeats", repeats_tab))  # fmt: skip
 
 selection = blocks.page("page.petitions")
 if selection is not None:
