@@ -159,12 +159,23 @@ def write_xlsx(frame: pd.DataFrame, target: Path | str | IO, *, sheet: str = DEF
     book.save(target)
 
 
+def _figures(series: pd.Series) -> bool:
+    """A column of figures already written as text (12,345 / -1.2% / —), none of it words."""
+    texts = [v for v in series if isinstance(v, str) and v != "—"]
+    return (
+        bool(texts)
+        and len(texts) == series.notna().sum() - (series == "—").sum()
+        and all(_PLAIN_NUMBER.fullmatch(v) for v in texts)
+    )
+
+
 def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".format) -> str:
     """The frame as a plain HTML table (class ``svcq-table``): a header row of column
     names (``th scope="col"``), a row per record. Every cell is made safe as for a
     spreadsheet (``safe_frame``: a table copied from the page and pasted into Excel stays
-    text) and HTML-escaped; numeric columns (not booleans) are right-aligned (class
-    ``num``) and their cells written by ``number``; a missing value is —.
+    text) and HTML-escaped; numeric columns (not booleans) are written by ``number``
+    and right-aligned (class ``num``), as are columns of figures already written as text
+    (12,345, -1.2%); a missing value is —.
 
     A page draws this as one element (``st.html``). Streamlit's own ``st.table`` renders
     its cells through its Markdown component, again on every rerun: an 11 x 6 table cost
@@ -174,6 +185,7 @@ def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".
         pd.api.types.is_numeric_dtype(safe.iloc[:, i]) and not pd.api.types.is_bool_dtype(safe.iloc[:, i])
         for i in range(safe.shape[1])
     ]  # fmt: skip
+    aligned = [n or _figures(safe.iloc[:, i]) for i, n in enumerate(numeric)]
 
     def cell(value: object, is_number: bool) -> str:
         if (
@@ -188,10 +200,11 @@ def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".
     def attrs(is_number: bool) -> str:
         return ' class="num"' if is_number else ""
 
-    head = "".join(f'<th scope="col"{attrs(n)}>{html.escape(str(name))}</th>'
-                   for name, n in zip(safe.columns, numeric, strict=True))  # fmt: skip
+    head = "".join(f'<th scope="col"{attrs(a)}>{html.escape(str(name))}</th>'
+                   for name, a in zip(safe.columns, aligned, strict=True))  # fmt: skip
     rows = "".join(
-        "<tr>" + "".join(f"<td{attrs(n)}>{cell(v, n)}</td>" for v, n in zip(record, numeric, strict=True)) + "</tr>"
+        "<tr>" + "".join(f"<td{attrs(a)}>{cell(v, n)}</td>"
+                         for v, n, a in zip(record, numeric, aligned, strict=True)) + "</tr>"
         for record in safe.itertuples(index=False, name=None)
     )  # fmt: skip
     return f'<table class="svcq-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

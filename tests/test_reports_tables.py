@@ -174,6 +174,9 @@ def test_an_html_table_says_every_cell_escaped_safe_and_in_its_place():
         ["—", "<3>", "1.0%", "False", "<3>"],
     ]
     aligned = [attrs.get("class") for _, _, attrs in table[1]]
-    assert aligned == [None, "num", None, None, "num"]  # numbers, not booleans
+    assert aligned == [None, "num", "num", None, "num"]  # figures, even as text; not booleans
+    assert [attrs.get("class") for _, _, attrs in table[0]] == aligned  # headers over them
+    words = html_table(pd.DataFrame({"比率": ["95.3%", "高"], "空": ["—", "—"]}))
+    assert 'class="num"' not in words  # a word among figures, or nothing but dashes: text
     assert "<b>" not in html and "&lt;b&gt;" in html  # the data's markup is text
     assert "<12" not in html  # so is what the number format returns
