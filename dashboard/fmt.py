@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from dashboard.i18n import translate
+from reports.tables import missing  # noqa: F401 - fmt.missing: one definition for pages and tables
 from store.months import ROC_OFFSET
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def missing(value: object) -> bool:
-    """None, NaN, NaT or pd.NA."""
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def number(value: object, decimals: int = 0) -> str:

@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import html
 import io
-import math
 import numbers
 import re
 from collections.abc import Callable, Hashable
@@ -37,6 +36,11 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 CSV_ENCODING = "utf-8-sig"  # with a BOM, so Excel on Windows reads the Chinese correctly
 DEFAULT_SHEET = "資料"
+
+
+def missing(value: object) -> bool:
+    """None, NaN, NaT or pd.NA: a cell with nothing in it."""
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def safe_text(text: str) -> str:
@@ -124,9 +128,7 @@ def write_csv(frame: pd.DataFrame, target: Path | str | IO) -> None:
 
 def _xlsx_value(value: object) -> object:
     value = safe_cell(value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
+    if missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -161,12 +163,8 @@ def write_xlsx(frame: pd.DataFrame, target: Path | str | IO, *, sheet: str = DEF
 
 def _figures(series: pd.Series) -> bool:
     """A column of figures already written as text (12,345 / -1.2% / —), none of it words."""
-    texts = [v for v in series if isinstance(v, str) and v != "—"]
-    return (
-        bool(texts)
-        and len(texts) == series.notna().sum() - (series == "—").sum()
-        and all(_PLAIN_NUMBER.fullmatch(v) for v in texts)
-    )
+    shown = [v for v in series if not missing(v) and v != "—"]
+    return bool(shown) and all(isinstance(v, str) and _PLAIN_NUMBER.fullmatch(v) for v in shown)
 
 
 def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".format) -> str:
@@ -188,12 +186,7 @@ def html_table(frame: pd.DataFrame, *, number: Callable[[object], str] = "{:,}".
     aligned = [n or _figures(safe.iloc[:, i]) for i, n in enumerate(numeric)]
 
     def cell(value: object, is_number: bool) -> str:
-        if (
-            value is None
-            or value is pd.NA
-            or value is pd.NaT
-            or (isinstance(value, float) and math.isnan(value))
-        ):
+        if missing(value):
             return "—"
         return html.escape(number(value) if is_number else str(value))
 
