@@ -49,7 +49,7 @@ def chart(
     metric: str,
     description: str,
     key: str,
-    drill: Callable[[dict], dict[str, str] | None] | None = None,
+    drill: Callable[[list[str]], dict[str, str] | None] | None = None,
     notes: list[str] | None = None,
     level: int = 2,
 ) -> None:

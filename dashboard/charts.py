@@ -23,6 +23,8 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
+from reports.tables import missing
+
 # The font, text colour and palette are the app theme's (.streamlit/config.toml): one
 # definition for the page and its charts. The palette is Okabe & Ito's (2008),
 # distinguishable with every common colour-vision deficiency, yellow last: a yellow line
@@ -80,12 +82,9 @@ CONFIG = {
 # ---------------------------------------------------------------- colours
 
 
-def _rgb(colour: str) -> tuple[float, float, float]:
-    """(r, g, b) of '#rrggbb' or 'rgb(r, g, b)'."""
-    if colour.startswith("#"):
-        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
-    r, g, b = (float(v) for v in colour[colour.index("(") + 1 : colour.index(")")].split(","))
-    return r, g, b
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """(r, g, b) of '#rrggbb'."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def _luminance(colour: str) -> float:
@@ -150,7 +149,7 @@ def colour_key(low: float, high: float, title: str) -> dict:
 
 def _number(v: object) -> float | None:
     """A JSON-safe number: NaN and infinities become null (JSON has neither)."""
-    if v is None:
+    if missing(v):
         return None
     v = float(v)  # type: ignore[arg-type]
     return v if math.isfinite(v) else None
@@ -180,13 +179,13 @@ def _keys(keys: Sequence[object] | None) -> dict[str, str]:
     return {f: str(k) for f, k in zip(KEY_FIELDS, keys or (), strict=False)}
 
 
-def _pick(fields: int) -> list[dict]:
-    """The point selection a clickable layer carries, on its first ``fields`` keys (none
-    for 0: nothing to click)."""
+def _pick(fields: int) -> dict:
+    """The point selection a clickable layer carries (``**_pick(n)`` into the layer), on
+    its first ``fields`` keys; nothing for 0: nothing to click."""
     if not fields:
-        return []
-    return [{"name": PICK, "select": {"type": "point", "fields": list(KEY_FIELDS[:fields]),
-                                      "on": "click", "clear": "dblclick", "toggle": False}}]  # fmt: skip
+        return {}
+    return {"params": [{"name": PICK, "select": {"type": "point", "fields": list(KEY_FIELDS[:fields]),
+                                                 "on": "click", "clear": "dblclick", "toggle": False}}]}  # fmt: skip
 
 
 def _key_count(keys: Sequence[Sequence[object]] | None) -> int:
@@ -199,10 +198,10 @@ def _as_is(field: str, kind: str = "nominal") -> dict:
 
 
 def _district(name: str, colours: dict[str, str], hover: dict[str, str]) -> dict:
-    """What a district's mark carries on the map and the tile grid: its name (and key for
-    drill-down), its fill, the label colour that reads on it, its hover text."""
+    """What a district's mark carries on the map and the tile grid: its name as its key for
+    drill-down, its fill, the label colour that reads on it, its hover text."""
     fill = colours.get(name, MISSING)
-    return {"name": name, "k0": name, "fill": fill, "ink": label_colour(fill),
+    return {"k0": name, "fill": fill, "ink": label_colour(fill),
             **_tip(hover.get(name, name))}  # fmt: skip
 
 
@@ -224,7 +223,7 @@ def _described(layers: list[dict]) -> int:
 
 
 def _spec(layers: list[dict], *, height: int, **top: object) -> dict:
-    """The whole chart: its layers (an empty selection list left out), the common look.
+    """The whole chart: its layers and the common look.
 
     Every layer carries its own data, none is at the top: Streamlit converts a spec's
     top-level data to Arrow on every call (some 6 ms a chart, on every rerun), while a
@@ -236,9 +235,6 @@ def _spec(layers: list[dict], *, height: int, **top: object) -> dict:
     screen reader as one figure named by its description, its figures in its data table
     (a list of hundreds of points is no way to read them anyway). Fewer marks stay SVG,
     each mark naming its figures."""
-    for layer in layers:
-        if "params" in layer and not layer["params"]:
-            del layer["params"]
     spec = {"height": height, "config": CONFIG, "layer": layers, **top}
     if _described(layers) > MANY_MARKS:
         spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
@@ -293,7 +289,7 @@ def bars(
         {
             "data": {"values": rows},
             "mark": {"type": "bar", "cursor": "pointer" if keys else "default"},
-            "params": _pick(_key_count(keys)),
+            **_pick(_key_count(keys)),
             "encoding": {
                 **position,
                 "fill": _as_is("fill"),
@@ -452,21 +448,22 @@ def polygons(
     width = round((max(lons) - min(lons)) * squeeze * px_per_lat)
     named = uncrowded(centres, labels, marked, px_per_lon=squeeze * px_per_lat,
                       px_per_lat=px_per_lat)  # fmt: skip
+    district = {n: _district(n, colours, hover) for n in {*shapes, *centres}}
     areas = [
-        {"type": "Feature", **_district(name, colours, hover),
+        {"type": "Feature", **district[name],
          "geometry": {"type": "MultiPolygon",
                       "coordinates": [[[[lon * squeeze, lat] for lon, lat in ring]] for ring in rings]}}
         for name, rings in shapes.items()
     ]  # fmt: skip
     spots = [
-        {**_district(n, colours, hover), "lon": centres[n][0] * squeeze, "lat": centres[n][1],
+        {**district[n], "lon": centres[n][0] * squeeze, "lat": centres[n][1],
          "label": labels[n] if n in named else "", "kind": "marked" if n in marked else "plain"}
         for n in centres
     ]  # fmt: skip
     where = {"longitude": {"field": "lon", "type": "quantitative"},
              "latitude": {"field": "lat", "type": "quantitative"}}  # fmt: skip
     layers = [
-        {"data": {"values": areas}, "params": _pick(1),
+        {"data": {"values": areas}, **_pick(1),
          "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 1, "cursor": "pointer"},
          "encoding": {"fill": _as_is("fill"), "tooltip": _tooltip(areas),
                       "description": {"field": "desc"}}},
@@ -532,7 +529,7 @@ def tiles(
                         "reverse": True}},
     }  # fmt: skip
     layers = [
-        {"data": {"values": rows}, "params": _pick(1),
+        {"data": {"values": rows}, **_pick(1),
          "mark": {"type": "square", "size": (TILE_PX - 4) ** 2, "filled": True, "opacity": 1,
                   "cursor": "pointer"},
          "encoding": {**position, "fill": _as_is("fill"), "stroke": _as_is("edge"),
@@ -548,9 +545,9 @@ def tiles(
 def funnel(
     sizes: Sequence[float],
     rates: Sequence[float],
-    names: Sequence[str],
+    labels: Sequence[str],
     hover: Sequence[str],
-    curve: dict[str, tuple[Sequence[float], Sequence[float]]],
+    curve: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]],
     target: float,
     target_name: str,
     flagged: Sequence[bool],
@@ -559,23 +556,21 @@ def funnel(
     x_title: str,
     y_title: str,
     keys: Sequence[Sequence[str]] | None = None,
-    labels: Sequence[str] | None = None,
 ) -> dict:
     """A funnel plot: each group's rate against its size (a log axis), the target line
-    and the control limit curves (named; dashed for 95%, dotted for 99.8%: ``curve`` holds
-    them in pairs, upper then lower, the lower's name the upper's with a trailing space);
-    groups outside the limits get a distinct symbol and colour, and the furthest out their
-    label printed (``labels``, e.g. two lines joined by <br>; the names by default), above
-    and below in turn along the axis so neighbours do not overwrite each other. ``keys``
-    ride along with each point for drill-down."""
+    and the control limits (``curve``: name -> (sizes, lower, upper); dashed for the first,
+    dotted for the second, one legend entry each); groups outside the limits get a
+    distinct symbol and colour, and the furthest out their label printed (``labels``, e.g.
+    two lines joined by <br>), above and below in turn along the axis so neighbours do not
+    overwrite each other. ``keys`` ride along with each point for drill-down."""
     x_enc = {"field": "n", "type": "quantitative", "title": x_title,
              "scale": {"type": "log"}, "axis": {"grid": True, "format": ",~f"}}  # fmt: skip
     y_enc = {"field": "y", "type": "quantitative", "title": y_title, "scale": {"zero": False},
              "axis": {"format": ".0%" if percent else ",~f"}}  # fmt: skip
-    limits = list(dict.fromkeys(name.strip() for name in curve))
     lines = [
-        {"n": _number(n), "y": _number(y), "limit": name.strip(), "curve": name}
-        for name, (xs, ys) in curve.items()
+        {"n": _number(n), "y": _number(y), "limit": name, "side": side}
+        for name, (xs, *bounds) in curve.items()
+        for side, ys in zip(("lower", "upper"), bounds, strict=True)
         for n, y in zip(xs, ys, strict=True)
     ]
     # name only the groups furthest outside the limits, so the labels stay readable
@@ -584,20 +579,19 @@ def funnel(
     named = {i for _, i in sorted(zip(distance, outside, strict=True), reverse=True)[:LABELLED]}
     along = sorted(named, key=lambda i: sizes[i])
     above = {i for k, i in enumerate(along) if k % 2 == 0}
-    labels = list(labels) if labels is not None else list(names)
     points = [
-        {"n": _number(n), "y": _number(r), "name": name, "kind": "out" if f else "in",
-         "label": labels[i] if i in named else "", "above": i in above, **_tip(h),
+        {"n": _number(n), "y": _number(r), "kind": "out" if f else "in",
+         "label": label if i in named else "", "above": i in above, **_tip(h),
          **_keys(keys[i] if keys else None)}
-        for i, (n, r, name, h, f) in enumerate(zip(sizes, rates, names, hover, flagged, strict=True))
+        for i, (n, r, label, h, f) in enumerate(zip(sizes, rates, labels, hover, flagged, strict=True))
     ]  # fmt: skip
     kind = {"field": "kind", "type": "nominal", "legend": None,
             "scale": {"domain": ["in", "out"], "range": ["circle", "diamond"]}}  # fmt: skip
     layers = [
         {"data": {"values": lines}, "mark": {"type": "line", "strokeWidth": 1.5, "aria": False},
-         "encoding": {"x": x_enc, "y": y_enc, "detail": {"field": "curve"},
+         "encoding": {"x": x_enc, "y": y_enc, "detail": {"field": "side"},
                       "strokeDash": {"field": "limit", "type": "nominal", "title": None,
-                                     "scale": {"domain": limits, "range": [[6, 4], [2, 3]]}},
+                                     "scale": {"domain": list(curve), "range": [[6, 4], [2, 3]]}},
                       "color": {"value": TEXT}}},
         {"data": {"values": [{"y": _number(target)}]},
          "mark": {"type": "rule", "color": GOOD, "strokeWidth": 2, "aria": False},
@@ -606,7 +600,7 @@ def funnel(
          "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4, "dy": -3,
                   "color": GOOD, "aria": False},
          "encoding": {"y": {**y_enc, "field": "y"}, "x": {"value": 0}, "text": {"field": "text"}}},
-        {"data": {"values": points}, "params": _pick(_key_count(keys)),
+        {"data": {"values": points}, **_pick(_key_count(keys)),
          "mark": {"type": "point", "filled": True, "size": 110, "opacity": 1, "stroke": "white",
                   "strokeWidth": 1, "cursor": "pointer" if keys else "default"},
          "encoding": {"x": x_enc, "y": y_enc, "shape": kind,

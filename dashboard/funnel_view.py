@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import blocks, charts, data, figures, fmt
-from dashboard.ui import period, shown, t, unit_keys, unit_label
+from dashboard.ui import drill_unit, period, shown, t, unit_keys, unit_label
 from metrics import funnel as funnel_metric
 
 SOURCE = {
@@ -35,8 +35,7 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
     curve = {}
     for name, limit in ((t("funnel.limit_95"), "95"), (t("funnel.limit_998"), "99.8")):
         low, high = funnel_metric.limits(target, sizes, level=limit, tau2=tau2, kind=kind)
-        curve[name] = (sizes, high * scale)
-        curve[name + " "] = (sizes, low * scale)  # same legend entry, lower curve
+        curve[name] = (sizes, low * scale, high * scale)
     outside = frame["position"] != funnel_metric.WITHIN
     percent = kind == "proportion"
     show = fmt.percent if percent else (lambda v: fmt.number(v, 1))
@@ -54,10 +53,10 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
                                        frame["upper_95"], frame["position"], strict=True)
     ]  # fmt: skip
     fig = figures.build(
-        charts.funnel, list(frame["n"]), list(frame["rate"]), names, hover, curve,
+        charts.funnel, list(frame["n"]), list(frame["rate"]), labels, hover, curve,
         float(frame["target"].iloc[0]), t("funnel.target", value=show(frame["target"].iloc[0])),
         list(outside), percent=percent, x_title=t(f"funnel.x.{indicator}"),
-        y_title=t(f"indicator.{indicator}"), keys=keys, labels=labels,
+        y_title=t(f"indicator.{indicator}"), keys=keys,
     )  # fmt: skip
     notes = [t("funnel.overdispersed", phi=fmt.number(frame["phi"].iloc[0], 2))
              if frame["overdispersed"].iloc[0] else t("funnel.not_overdispersed")]  # fmt: skip
@@ -81,9 +80,7 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
         metric="funnel",
         description=t("desc.funnel", n=len(frame), outside=int(outside.sum())),
         key=key,
-        drill=lambda keys: dict(
-            zip(["agency", "unit"] if by == "unit" else [by], keys, strict=False)
-        ),
+        drill=drill_unit if by == "unit" else (lambda keys: {by: keys[0]}),
         notes=notes,
         level=level,
     )

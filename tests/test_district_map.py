@@ -2,8 +2,7 @@
 
 The GeoJSON must hold exactly the 38 districts of etl/data/kaohsiung_districts.csv, stay small,
 and have neighbours share their borders exactly; the hand-tuned tile grid must keep the
-districts' geography roughly (checked against the polygons' label points); and a figure of
-filled go.Scatter polygons must build without any network.
+districts' geography roughly (checked against the polygons' label points).
 """
 
 from __future__ import annotations
