@@ -32,8 +32,8 @@ def test_least_recently_used_dropped(monkeypatch):
     assert figures.build(charts.bars, ["a"], [1], ["1"]) is not a  # dropped, built anew
 
 
-def test_memory_bounded_by_the_inputs_size(monkeypatch):
-    monkeypatch.setattr(figures, "MAX_INPUT_BYTES", 1)  # every new figure pushes the last out
+def test_memory_bounded_by_the_specs_size(monkeypatch):
+    monkeypatch.setattr(figures, "MAX_SPEC_CHARS", 1)  # every new figure pushes the last out
     figures._store().figures.clear()
     figures._store().size = 0
     figures.build(charts.bars, ["a"], [1], ["1"])
