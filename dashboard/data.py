@@ -94,10 +94,17 @@ def run(fn: Callable, *args: object, **kwargs: object):
     current = _reader(path).stamp()
     if current is None:
         raise FileNotFoundError(path)
-    frozen = tuple((k, _freeze(v)) for k, v in sorted(kwargs.items()))
-    call = (fn.__module__, fn.__name__, path, current, args, frozen)
+    call = _call(fn, path, current, args, kwargs)
     # st.cache_data hands every caller its own copy
     return _cached(_key(call), call)
+
+
+def _call(fn: Callable, path: str, stamp: tuple[int, int], args: tuple, kwargs: dict) -> tuple:
+    """What a call is keyed by (``_key``) and computed from (``_cached``): the function's
+    module and name, the database path and file identity, the arguments (lists and dicts
+    frozen, keyword arguments sorted)."""
+    frozen = tuple((k, _freeze(v)) for k, v in sorted(kwargs.items()))
+    return (fn.__module__, fn.__name__, path, stamp, args, frozen)
 
 
 def env_db_hint() -> str:

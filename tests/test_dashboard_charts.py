@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
+import vl_convert as vlc  # a locked dependency: a broken install must fail, not skip
 
 from dashboard import charts, geo
 
-vlc = pytest.importorskip("vl_convert")
 VEGA_LITE = "6.4"  # Streamlit 1.67 draws with Vega-Lite 6
 
 

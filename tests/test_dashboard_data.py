@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from dashboard import data
+from metrics import timeliness
 from metrics.filters import Filters
 
 JAN = Filters(dt.date(2025, 1, 1), dt.date(2025, 1, 31), units=("民政課",))
 
 
 def _call(filters=JAN, stamp=(1, 2), **kwargs):
-    frozen = tuple((k, data._freeze(v)) for k, v in sorted(kwargs.items()))
-    return ("metrics.timeliness", "on_time_rate", "/x/svcq.duckdb", stamp, (filters,), frozen)
+    return data._call(timeliness.on_time_rate, "/x/svcq.duckdb", stamp, (filters,), kwargs)
 
 
 def test_equal_calls_one_key_and_any_difference_another():
@@ -39,3 +39,21 @@ def test_plain_calls_keyed_by_their_repr_others_by_their_bytes():
     assert data._key(odd).startswith("pickle:")
     assert data._key(odd) == data._key(_call(weights={"a": [1, 2]}))
     assert data._key(odd) != data._key(_call(weights={"a": [1, 3]}))
+
+
+def test_run_keys_its_call_so(monkeypatch, tmp_path):
+    """``run`` is keyed by exactly this call: the path it reads and the file's identity."""
+    monkeypatch.setenv("SVCQ_DB", str(tmp_path / "svcq.duckdb"))
+    seen = []
+
+    class Reader:
+        def stamp(self):
+            return (7, 8)
+
+    monkeypatch.setattr(data, "_reader", lambda path: Reader())
+    monkeypatch.setattr(data, "_cached", lambda key, call: seen.append((key, call)))
+    data.run(timeliness.on_time_rate, JAN, by=["unit"])
+    path = str((tmp_path / "svcq.duckdb").resolve())
+    expected = data._call(timeliness.on_time_rate, path, (7, 8), (JAN,), {"by": ("unit",)})
+    assert seen == [(data._key(expected), expected)]
+    assert expected[2:4] == (path, (7, 8)) and expected[5] == (("by", ("unit",)),)
