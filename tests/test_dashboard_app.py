@@ -11,14 +11,20 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import translate
 from etl.database import prepare
 from metrics import freshness
 from metrics.filters import Filters
+from store.months import month_end
 from tests.dashboard_pages import PAGES, TABS, View
 from tests.html_tables import records
 from tests.metrics_fixtures import headline_figures
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+def zh(key: str, **values: object) -> str:
+    return translate("zh", key, **values)
 
 
 def _app(db: Path, monkeypatch, **params: str) -> AppTest:
@@ -225,16 +231,13 @@ def test_a_unit_filter_changes_other_pages_to_the_metrics_values(sample_db, monk
 def test_without_population_the_map_makes_no_claim_about_rates(sample_db, monkeypatch):
     """The sample test database has no population table: the regional tab says rates per
     10,000 need it and says nothing about districts being significantly above the city."""
-    import tomllib
-
-    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
     at = _app(sample_db, monkeypatch, period="last_12", tab="regional")
     at.run()
     at.switch_page("views/petitions.py").run()
     _no_failure(at)
     shown = _shown(at)
-    assert zh["regional"]["no_population"].split("（")[0] in shown
-    assert zh["regional"]["none_significant"] not in shown
+    assert zh("regional.no_population").split("（")[0] in shown
+    assert zh("regional.none_significant") not in shown
     assert "顯著高於全市" not in shown
 
 
@@ -249,8 +252,7 @@ def test_the_follow_up_list_is_a_plain_table_of_the_scorecards_flagged_units(
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
         month = freshness.months_with_data(con, Filters())[-1]
-        end = min(dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-                  - dt.timedelta(days=1), freshness.data_as_of(con, Filters()))  # fmt: skip
+        end = min(month_end(month), freshness.data_as_of(con, Filters()))
         card = scorecard.unit_scorecard(con, Filters(month, end))
     finally:
         con.close()
@@ -273,12 +275,10 @@ def test_the_district_funnel_is_a_section_of_the_regional_tab(sample_db, tmp_pat
     section heading (h2) like the map's: a loop once reused the heading-level name and
     turned it into a subheading."""
     import shutil
-    import tomllib
 
     from dashboard import geo
     from etl.reference_tables import load_population
 
-    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
     db = tmp_path / "with-population.duckdb"
     shutil.copy(sample_db, db)
     key = sample_db.with_name(sample_db.name + ".key")
@@ -288,8 +288,7 @@ def test_the_district_funnel_is_a_section_of_the_regional_tab(sample_db, tmp_pat
     rows += [f"{d},{20_000 + 1_000 * i},2025-12-31,test" for i, d in enumerate(geo.short_labels())]
     (tmp_path / "population.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     load_population(db, tmp_path / "population.csv")
-    title = zh["funnel"]["title"].format(indicator=zh["indicator"]["petitions_per_10k"],
-                                         by=zh["col"]["district"])  # fmt: skip
+    title = zh("funnel.title", indicator=zh("indicator.petitions_per_10k"), by=zh("col.district"))
     at = _app(db, monkeypatch, period="last_12", tab="regional")
     at.run()
     at.switch_page("views/petitions.py").run()
@@ -304,34 +303,27 @@ def test_the_district_funnel_is_a_section_of_the_regional_tab(sample_db, tmp_pat
 def test_a_survey_tab_alone_says_when_the_period_has_no_survey(sample_db, monkeypatch, tab, title):
     """Each tab is drawn alone: its section keeps its heading and either draws its chart or
     says the period has no survey (the first tab's message is not there to say it)."""
-    import tomllib
-
-    zh = tomllib.loads((Path(APP).parent / "locales" / "zh.toml").read_text("utf-8"))
-    section, key = title.split(".")
     for period in ("this_month", "last_12"):  # the sample's latest month has no wave
         at = _app(sample_db, monkeypatch, tab=tab, period=period)
         at.run()
         at.switch_page("views/surveys.py").run()
         _no_failure(at)
-        assert zh[section][key] in [h.value for h in at.header]
-        told = any(i.value == zh["empty"]["no_survey"] for i in at.info)
-        name = zh[section][key]  # a drawn chart has its table one click away
-        drawn = any(e.label == zh["block"]["table"].format(title=name) for e in at.expander)
+        name = zh(title)
+        assert name in [h.value for h in at.header]
+        told = any(i.value == zh("empty.no_survey") for i in at.info)
+        # a drawn chart has its table one click away
+        drawn = any(e.label == zh("block.table", title=name) for e in at.expander)
         assert told != drawn, (period, told, drawn)
 
 
 def test_a_language_switch_is_read_anew_on_every_run(sample_db, monkeypatch):
     """The language is read once per run (ui.settle): switching it in a session changes
     every text on the next run, and switching back restores them."""
-    import tomllib
-
-    catalogs = {lang: tomllib.loads((Path(APP).parent / "locales" / f"{lang}.toml")
-                                    .read_text("utf-8")) for lang in ("zh", "en")}  # fmt: skip
     at = _app(sample_db, monkeypatch, period="last_12")
     at.run()
     for lang in ("en", "zh", "en"):
         at.session_state["lang"] = lang
         at.run()
         _no_failure(at)
-        assert at.title[0].value == catalogs[lang]["page"]["overview"]
-        assert at.sidebar.multiselect[0].label == catalogs[lang]["filter"]["agency"]
+        assert at.title[0].value == translate(lang, "page.overview")
+        assert at.sidebar.multiselect[0].label == translate(lang, "filter.agency")

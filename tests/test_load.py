@@ -13,17 +13,8 @@ import pytest
 
 from etl import pii
 from etl.load import load_file
-from tests.conftest import SAMPLE_DATA, TAIPEI_SAMPLE
+from tests.conftest import SAMPLE_DATA, TAIPEI_SAMPLE, query
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
-
-
-def rows_of(db_path, sql, params=None):
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
 
 GOOD = [
     petition("A1", "2025-01-24 14:00:00", 首次回覆時間="2025-02-08 10:00:00"),
@@ -70,18 +61,18 @@ def test_every_row_is_accounted_for(db_path, tmp_path):
         result.rows_read
         == result.rows_loaded + result.rows_updated + result.rows_unchanged + result.rows_rejected
     )
-    stored = rows_of(
+    stored = query(
         db_path,
         "SELECT rows_read, rows_loaded, rows_updated, rows_unchanged, rows_rejected, outcome FROM batches",
     )
     assert stored == [(11, 5, 0, 0, 6, "partial")]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert rows_of(db_path, "SELECT file_sha256 FROM batches") == [(digest,)]
-    rejects = dict(rows_of(db_path, "SELECT row_number, reason FROM rejects"))
+    assert query(db_path, "SELECT file_sha256 FROM batches") == [(digest,)]
+    rejects = dict(query(db_path, "SELECT row_number, reason FROM rejects"))
     assert "同一檔案中案件編號重複，以第 2 列為準" in rejects[1]
     for offset, (_, phrase) in enumerate(BAD, start=7):
         assert phrase in rejects[offset], (offset, rejects[offset])
-    assert rows_of(db_path, "SELECT category FROM petitions WHERE case_id = 'A1'") == [
+    assert query(db_path, "SELECT category FROM petitions WHERE case_id = 'A1'") == [
         ("都市建設與發展",)
     ]
 
@@ -90,7 +81,7 @@ def test_due_dates_working_days_and_on_time_follow_the_office_calendar(db_path, 
     load_file(db_path, "petitions", write_rows(tmp_path / "p.csv", PETITION_COLUMNS, GOOD))
     got = {
         r[0]: r[1:]
-        for r in rows_of(
+        for r in query(
             db_path,
             "SELECT case_id, due_date, effective_due_date, reply_working_days, on_time FROM petitions",
         )
@@ -113,7 +104,7 @@ def test_due_dates_working_days_and_on_time_follow_the_office_calendar(db_path, 
 def test_loading_the_same_file_twice_changes_nothing(db_path, tmp_path):
     path = write_rows(tmp_path / "p.csv", PETITION_COLUMNS, GOOD + [r for r, _ in BAD])
     load_file(db_path, "petitions", path)
-    before = rows_of(db_path, "SELECT * FROM petitions ORDER BY case_id")
+    before = query(db_path, "SELECT * FROM petitions ORDER BY case_id")
 
     again = load_file(db_path, "petitions", path)
 
@@ -123,7 +114,7 @@ def test_loading_the_same_file_twice_changes_nothing(db_path, tmp_path):
         5,
         5,
     )
-    assert rows_of(db_path, "SELECT * FROM petitions ORDER BY case_id") == before
+    assert query(db_path, "SELECT * FROM petitions ORDER BY case_id") == before
 
 
 def test_a_later_export_updates_cases_in_place(db_path, tmp_path):
@@ -144,7 +135,7 @@ def test_a_later_export_updates_cases_in_place(db_path, tmp_path):
     )
 
     assert (result.rows_loaded, result.rows_updated, result.rows_unchanged) == (0, 2, 1)
-    got = rows_of(
+    got = query(
         db_path,
         "SELECT case_id, is_open, on_time, reply_working_days, batch_id FROM petitions ORDER BY case_id",
     )
@@ -169,7 +160,7 @@ def test_a_corrected_file_reloads_the_rejected_rows(db_path, tmp_path):
     )
 
     assert (second.rows_loaded, second.rows_unchanged, second.rows_rejected) == (1, 5, 0)
-    assert rows_of(db_path, "SELECT district FROM petitions WHERE case_id = 'C1'") == [("前鎮區",)]
+    assert query(db_path, "SELECT district FROM petitions WHERE case_id = 'C1'") == [("前鎮區",)]
 
 
 SEEDED = {
@@ -218,7 +209,7 @@ def test_personal_data_never_reaches_the_database(db_path, tmp_path):
     raw = db_path.read_bytes()
     for needle in NEEDLES:
         assert needle.encode() not in raw, needle
-    masked = rows_of(db_path, "SELECT subject_masked, petitioner_key FROM petitions")[0]
+    masked = query(db_path, "SELECT subject_masked, petitioner_key FROM petitions")[0]
     assert "路燈故障" in masked[0] and "〔" in masked[0]
     # The stored key is the keyed hash of the strongest identifier (the national ID).
     secret = pii.load_or_create_key(pii.key_path_for(db_path))
@@ -232,7 +223,7 @@ def test_the_same_petitioner_gets_the_same_key_across_loads(db_path, tmp_path):
     c = petition("K3", "2025-04-05 09:00:00", 身分證字號="F223456789")
     load_file(db_path, "petitions", write_rows(tmp_path / "1.csv", PETITION_COLUMNS, [a]))
     load_file(db_path, "petitions", write_rows(tmp_path / "2.csv", PETITION_COLUMNS, [b, c]))
-    keys = dict(rows_of(db_path, "SELECT case_id, petitioner_key FROM petitions"))
+    keys = dict(query(db_path, "SELECT case_id, petitioner_key FROM petitions"))
     assert keys["K1"] == keys["K2"] != keys["K3"]
 
 
@@ -250,19 +241,17 @@ def test_taipei_1999_export_loads_through_its_mapping_alone(db_path):
     expected = Counter(r["案件地址"][:3] for r in source)
     assert result.rows_read == len(source) == 13266
     assert (result.rows_loaded, result.rows_rejected) == (13266, 0)
-    got = dict(rows_of(db_path, "SELECT district, count(*) FROM petitions GROUP BY district"))
+    got = dict(query(db_path, "SELECT district, count(*) FROM petitions GROUP BY district"))
     assert got == dict(expected)
-    assert rows_of(db_path, "SELECT DISTINCT in_city, district_city FROM petitions") == [
+    assert query(db_path, "SELECT DISTINCT in_city, district_city FROM petitions") == [
         (False, "臺北市")
     ]
-    categories = dict(
-        rows_of(db_path, "SELECT category, count(*) FROM petitions GROUP BY category")
-    )
+    categories = dict(query(db_path, "SELECT category, count(*) FROM petitions GROUP BY category"))
     # Text is stored NFC-normalised: this file writes one category with a CJK
     # compatibility ideograph, which becomes its unified form.
     assert categories == dict(Counter(unicodedata.normalize("NFC", r["派工項目"]) for r in source))
     addresses = {r["案件地址"] for r in source}
-    assert not addresses & {r[0] for r in rows_of(db_path, "SELECT subject_masked FROM petitions")}
+    assert not addresses & {r[0] for r in query(db_path, "SELECT subject_masked FROM petitions")}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp950", "utf-16"])
@@ -274,5 +263,5 @@ def test_the_same_records_in_another_encoding_load_identically(db_path, tmp_path
         "petitions",
         write_rows(tmp_path / "b.csv", PETITION_COLUMNS, GOOD, encoding=encoding),
     )
-    query = "SELECT * EXCLUDE (batch_id) FROM petitions ORDER BY case_id"
-    assert rows_of(db_path, query) == rows_of(clean, query)
+    rows = "SELECT * EXCLUDE (batch_id) FROM petitions ORDER BY case_id"
+    assert query(db_path, rows) == query(clean, rows)

@@ -3,13 +3,13 @@ and reject reasons that quote a cell only once it is masked."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
 from etl import petitions, validate
 from etl.load import load_file
 from etl.mapping import FIELDS, FREE_TEXT
+from tests.conftest import query
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
 
 PERSONAL = "李大華先生 0912-345-678 A123456789 wang@example.com 光遠路100巷5弄3號"
@@ -22,14 +22,6 @@ TEMPLATE = {
 }  # fmt: skip
 
 
-def rows_of(db, sql, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def test_every_free_text_field_of_a_petition_is_masked_before_it_is_stored(db_path, tmp_path):
     free = [f for f in FREE_TEXT if f in FIELDS["petitions"]["optional"]]
     assert free == ["subject", "extension_reason"]  # the rule covers both, by one list
@@ -39,7 +31,7 @@ def test_every_free_text_field_of_a_petition_is_masked_before_it_is_stored(db_pa
     load_file(db_path, "petitions", write_rows(tmp_path / "t.csv", PETITION_COLUMNS, [row]))
     for field in free:
         column = petitions.MASKED_TEXT[field]
-        [(stored,)] = rows_of(db_path, f"SELECT {column} FROM petitions")  # noqa: S608 (fixed list)
+        [(stored,)] = query(db_path, f"SELECT {column} FROM petitions")  # noqa: S608 (fixed list)
         assert stored.startswith(f"{field}：") and stored.endswith("其餘照常"), stored
         for needle in NEEDLES:
             assert needle not in stored, (field, needle)
@@ -51,7 +43,7 @@ def test_personal_data_typed_into_a_coded_field_is_masked(db_path, tmp_path):
         案件狀態="處理中 wang@example.com", 機關="工務局 本人 Ken Lee", 陳情人姓名="Ken Lee",
     )  # fmt: skip
     load_file(db_path, "petitions", write_rows(tmp_path / "t.csv", PETITION_COLUMNS, [row]))
-    [(unit, category, status, agency)] = rows_of(
+    [(unit, category, status, agency)] = query(
         db_path, "SELECT unit, category, status, agency FROM petitions"
     )
     assert unit == "養護工程處 〔電話〕"
@@ -66,7 +58,7 @@ def test_ordinary_coded_values_are_left_alone(sample_db):
 
     source = pd.read_csv(SAMPLE_DATA / "petitions.csv", dtype=str, keep_default_na=False)
     stored = dict(
-        (column, {r[0] for r in rows_of(sample_db, f"SELECT DISTINCT {column} FROM petitions")})  # noqa: S608
+        (column, {r[0] for r in query(sample_db, f"SELECT DISTINCT {column} FROM petitions")})  # noqa: S608
         for column in ("unit", "category", "subcategory", "channel", "agency")
     )
     for column in stored:
@@ -78,9 +70,9 @@ def test_a_case_id_holding_personal_data_rejects_the_row(db_path, tmp_path):
     rows = [petition(cid, "2025-03-05 09:00:00") for cid in ("0912345678", "A123456789", "C1")]
     result = load_file(db_path, "petitions", write_rows(tmp_path / "t.csv", PETITION_COLUMNS, rows))
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
-    reasons = [r for (r,) in rows_of(db_path, "SELECT reason FROM rejects")]
+    reasons = [r for (r,) in query(db_path, "SELECT reason FROM rejects")]
     assert all("案件編號含有個人資料" in r for r in reasons)
-    assert rows_of(db_path, "SELECT case_id FROM petitions") == [("C1",)]
+    assert query(db_path, "SELECT case_id FROM petitions") == [("C1",)]
 
 
 # ---------------------------------------------------------------- reasons
@@ -117,7 +109,7 @@ def test_a_reason_quotes_a_cell_only_masked(db_path, tmp_path, cells, must, neve
         db_path, "petitions", write_rows(tmp_path / "r.csv", PETITION_COLUMNS, [row])
     )
     assert result.rows_rejected == 1
-    [(reason,)] = rows_of(db_path, "SELECT reason FROM rejects")
+    [(reason,)] = query(db_path, "SELECT reason FROM rejects")
     for phrase in must:
         assert phrase in reason, reason
     for needle in never:
@@ -136,7 +128,7 @@ def test_survey_and_phone_test_reasons_quote_only_masked_cells(tmp_path):
             "測試輪次": "1", "R01": "E246813573"}  # fmt: skip
     calls = load_file(db, "phone-tests", write_rows(tmp_path / "p.csv", PHONE_COLUMNS, [call]))
     assert result.rows_rejected == 1 and calls.rows_rejected == 1
-    reasons = " ".join(r for (r,) in rows_of(db, "SELECT reason FROM rejects"))
+    reasons = " ".join(r for (r,) in query(db, "SELECT reason FROM rejects"))
     assert "Q01" in reasons and "〔電話〕" in reasons and "〔身分證號〕" in reasons
     for needle in ("王小明", "0912", "E246813573"):
         assert needle not in reasons
