@@ -45,7 +45,7 @@ def chart(
     *,
     title: str,
     caption_text: str,
-    table: pd.DataFrame,
+    table: Callable[[], pd.DataFrame],
     metric: str,
     description: str,
     key: str,
@@ -57,6 +57,9 @@ def chart(
 
     ``level``: the title's heading level, 2 for a chart that is a section of its page, 3
     for one inside a section (screen readers navigate by the heading outline).
+
+    ``table`` makes the chart's table, called only while its expander is open (a table
+    built on every rerun and never shown cost some 2-3 ms a chart).
 
     ``spec``: a Vega-Lite chart from ``dashboard.charts``, drawn as wide as the page unless
     it sets its own width. ``drill``: the clicked mark's keys (``charts.KEY_FIELDS``) ->
@@ -79,7 +82,7 @@ def chart(
     table_box = folded(t("block.table", title=title), key=f"{key}:table")
     if table_box is not None:
         with table_box:
-            data_table(table)
+            data_table(table())
     definition(metric, title)
 
 

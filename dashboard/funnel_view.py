@@ -61,13 +61,16 @@ def funnel_chart(selection, indicator: str, by: str, *, key: str, level: int = 2
     notes = [t("funnel.overdispersed", phi=fmt.number(frame["phi"].iloc[0], 2))
              if frame["overdispersed"].iloc[0] else t("funnel.not_overdispersed")]  # fmt: skip
     groups = {t("col.agency"): frame["agency"]} if by == "unit" else {}
-    table = pd.DataFrame({
-        **groups, t(f"col.{by}"): [shown(v) for v in frame[by]], t("col.n"): frame["n"], t("col.events"): frame["events"],
-        t("col.rate"): [show(v) for v in frame["rate"]],
-        t("col.limits_95"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_95"], frame["upper_95"], strict=True)],
-        t("col.limits_998"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_998"], frame["upper_998"], strict=True)],
-        t("col.position"): [t(f"funnel.position.{p}") for p in frame["position"]],
-    })  # fmt: skip
+
+    def table() -> pd.DataFrame:
+        return pd.DataFrame({
+            **groups, t(f"col.{by}"): [shown(v) for v in frame[by]], t("col.n"): frame["n"], t("col.events"): frame["events"],
+            t("col.rate"): [show(v) for v in frame["rate"]],
+            t("col.limits_95"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_95"], frame["upper_95"], strict=True)],
+            t("col.limits_998"): [f"{show(lo)} – {show(hi)}" for lo, hi in zip(frame["lower_998"], frame["upper_998"], strict=True)],
+            t("col.position"): [t(f"funnel.position.{p}") for p in frame["position"]],
+        })  # fmt: skip
+
     blocks.chart(
         fig,
         title=title,

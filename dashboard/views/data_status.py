@@ -64,7 +64,7 @@ def volume() -> None:
         caption_text=blocks.caption(
             period=t("status.all_data"), source=t("source.petitions"), n=int(frame["cases"].sum())
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.month"): months,
                 t("col.cases"): frame["cases"],

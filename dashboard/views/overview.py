@@ -236,9 +236,12 @@ def _overdue_by_unit(filters, end: dt.date) -> None:
     fig = figures.build(charts.bars, list(shown["label"]), list(shown["open_overdue"]), hover,
                         horizontal=True, colours=[charts.BAD] * len(shown), axis_title=t("axis.cases"),
                         keys=unit_keys(shown))  # fmt: skip
-    table = pd.DataFrame({t("col.agency"): frame["agency"], t("col.unit"): frame["unit"],
-                          t("col.open"): frame["open"],
-                          t("col.overdue_open"): frame["open_overdue"]})  # fmt: skip
+
+    def table() -> pd.DataFrame:
+        return pd.DataFrame({t("col.agency"): frame["agency"], t("col.unit"): frame["unit"],
+                                  t("col.open"): frame["open"],
+                                  t("col.overdue_open"): frame["open_overdue"]})  # fmt: skip
+
     blocks.chart(
         fig,
         title=title,

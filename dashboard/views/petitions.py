@@ -92,7 +92,7 @@ def timeliness_tab(selection) -> None:
             n=int(rate["replied"].sum()),
             note=t("note.overall_rate", period=span, rate=fmt.percent(overall["on_time_rate"])),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.month"): months,
                 t("col.replied"): rate["replied"],
@@ -150,7 +150,9 @@ def _reply_days(counts: pd.DataFrame, days: pd.Series, span: str) -> None:
             + t("caption.separator")
             + t("note.by_receipt"),
         ),  # fmt: skip
-        table=pd.DataFrame({t("col.working_days"): labels, t("col.cases"): counts["cases"]}),
+        table=lambda: pd.DataFrame(
+            {t("col.working_days"): labels, t("col.cases"): counts["cases"]}
+        ),
         metric="reply_day_counts",
         description=t("desc.reply_days", median=fmt.number(days["median_working_days"], 1)),
         key="reply_days",
@@ -186,7 +188,7 @@ def _aging(filters) -> None:
             source=t("source.petitions"),
             n=sum(values),
         ),  # fmt: skip
-        table=pd.DataFrame({t("col.bucket"): labels, t("col.cases"): values}),
+        table=lambda: pd.DataFrame({t("col.bucket"): labels, t("col.cases"): values}),
         metric="overdue_aging",
         description=t("desc.aging", n=fmt.number(sum(values)), date=date(filters.end)),
         key="aging",
@@ -207,7 +209,7 @@ def _extensions(trend, trend_span: str) -> None:
             caption_text=blocks.caption(
                 period=trend_span, source=t("source.petitions"), n=int(ext["cases"].sum())
             ),
-            table=pd.DataFrame(
+            table=lambda: pd.DataFrame(
                 {
                     t("col.month"): months,
                     t("col.cases"): ext["cases"],
@@ -278,14 +280,17 @@ def regional_tab(selection) -> None:
         notes.append(t("regional.crowded"))
     if not outside.empty:
         notes.append(t("regional.outside", n=fmt.number(outside["cases"].sum())))
-    table = pd.DataFrame({
-        t("col.district"): [shown(d) for d in frame["district"]], t("col.in_city"): [yes_no(v) for v in frame["in_city"]],
-        t("col.cases"): frame["cases"], t("col.share"): [fmt.percent(v) for v in frame["share"]],
-        t("col.per_10k"): [fmt.number(v, 1) for v in frame["per_10k"]],
-        t("col.city_per_10k"): [fmt.number(v, 1) for v in frame["city_per_10k"]],
-        t("col.p_adjusted"): [fmt.number(v, 4) for v in frame["p_adjusted"]],
-        t("col.above_city"): [yes_no(v) for v in frame["above_city"]],
-    })  # fmt: skip
+
+    def table() -> pd.DataFrame:
+        return pd.DataFrame({
+            t("col.district"): [shown(d) for d in frame["district"]], t("col.in_city"): [yes_no(v) for v in frame["in_city"]],
+            t("col.cases"): frame["cases"], t("col.share"): [fmt.percent(v) for v in frame["share"]],
+            t("col.per_10k"): [fmt.number(v, 1) for v in frame["per_10k"]],
+            t("col.city_per_10k"): [fmt.number(v, 1) for v in frame["city_per_10k"]],
+            t("col.p_adjusted"): [fmt.number(v, 4) for v in frame["p_adjusted"]],
+            t("col.above_city"): [yes_no(v) for v in frame["above_city"]],
+        })  # fmt: skip
+
     top = city.sort_values(measure, ascending=False).iloc[0]
     blocks.chart(
         fig,
@@ -346,7 +351,7 @@ def types_tab(selection) -> None:
             n=int(top["cases"].sum()),
             note=t("types.top_share", share=fmt.percent(top["cumulative_share"].iloc[-1])),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.rank"): top["rank"],
                 t("col.category"): names,
@@ -393,7 +398,9 @@ def types_tab(selection) -> None:
         caption_text=blocks.caption(
             period=trend_span, source=t("source.petitions"), n=int(mix["cases"].sum())
         ),
-        table=pivot.reset_index().assign(month=months).rename(columns={"month": t("col.month")}),
+        table=lambda: (
+            pivot.reset_index().assign(month=months).rename(columns={"month": t("col.month")})
+        ),
         metric="type_counts",
         description=t("desc.trend", n=len(order), spikes=len(flagged)),
         key="category_trend",
@@ -412,7 +419,7 @@ def types_tab(selection) -> None:
         caption_text=blocks.caption(
             period=span, source=t("source.petitions"), n=int(channels["cases"].sum())
         ),
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.channel"): channel_names,
                 t("col.cases"): channels["cases"],
@@ -474,7 +481,7 @@ def repeats_tab(selection) -> None:
                 people=fmt.number(overall["repeat_petitioners"]),
             ),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.month"): months,
                 t("col.cases"): frame["cases"],

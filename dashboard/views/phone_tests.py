@@ -41,7 +41,7 @@ def by_unit(selection) -> bool:
             n=int(frame["calls"].sum()),
             note=t("phone.bands"),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.agency"): frame["agency"],
                 t("col.unit"): frame["unit"],
@@ -88,7 +88,7 @@ def by_round(selection) -> None:
             source=t("source.phone"),
             n=int(frame["calls"].sum()),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.round"): frame["round"],
                 t("col.calls"): frame["calls"],
@@ -120,7 +120,7 @@ def weakest(selection) -> None:
             source=t("source.phone"),
             n=int(frame["calls"].max()),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.item"): frame["item_code"],
                 t("col.item_text"): frame["item_text"],

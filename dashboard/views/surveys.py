@@ -66,7 +66,7 @@ def by_wave(selection, convention: str) -> pd.DataFrame | None:
             n=int(waves["n"].sum()),
             note=error,
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.wave"): names,
                 t("col.n"): waves["n"],
@@ -119,7 +119,7 @@ def dimensions_and_items(selection, convention: str) -> None:
             n=int(dims["n"].sum()),
             note=t("survey.pooled_note"),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.dimension"): dims["dimension"],
                 t("col.n"): dims["n"],
@@ -215,7 +215,7 @@ def units(selection, convention: str) -> None:
             n=int(frame["n"].sum()),
             note=t("survey.units_note"),
         ),  # fmt: skip
-        table=pd.DataFrame(
+        table=lambda: pd.DataFrame(
             {
                 t("col.agency"): frame["agency"],
                 t("col.unit"): frame["unit"],
@@ -299,7 +299,7 @@ def replies(selection) -> None:
                 source=t("source.petitions"),
                 n=int(frame["rated"].sum()),
             ),  # fmt: skip
-            table=pd.DataFrame(columns),
+            table=lambda columns=columns: pd.DataFrame(columns),
             metric="reply_satisfaction",
             description=t("desc.replies", n=len(frame)),
             key=key,
