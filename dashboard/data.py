@@ -19,6 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from metrics.filters import Filters
 from store.db import AttachedReader, default_db_path
 
 DB_ENV = "SVCQ_DB"
@@ -55,13 +56,15 @@ _PLAIN = (str, int, float, bool, type(None), dt.date)
 
 
 def _plain(value: object) -> bool:
-    """Whether ``repr(value)`` says all of it: text, numbers, dates, None, tuples and
-    dataclasses of these (the metrics' arguments, ``Filters`` among them)."""
+    """Whether ``repr(value)`` says all of it: text, numbers, dates, None, tuples of these
+    and ``Filters`` of these (its generated repr names every field). Any other dataclass
+    is keyed by its bytes: a field left out of its repr, or a repr of its own, would let
+    two different arguments share a key."""
     if isinstance(value, _PLAIN):
         return True
     if isinstance(value, tuple):
         return all(_plain(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if type(value) is Filters:
         return all(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
     return False
 

@@ -3,6 +3,7 @@ same metric, arguments, database file and file identity."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from dashboard import data
@@ -57,3 +58,16 @@ def test_run_keys_its_call_so(monkeypatch, tmp_path):
     expected = data._call(timeliness.on_time_rate, path, (7, 8), (JAN,), {"by": ("unit",)})
     assert seen == [(data._key(expected), expected)]
     assert expected[2:4] == (path, (7, 8)) and expected[5] == (("by", ("unit",)),)
+
+
+@dataclasses.dataclass(frozen=True)
+class Odd:
+    shown: int
+    hidden: int = dataclasses.field(repr=False)
+
+
+def test_a_dataclass_that_hides_a_field_from_its_repr_is_keyed_by_its_bytes():
+    """Two arguments whose reprs are equal but whose values differ get two keys."""
+    a, b = _call(extra=Odd(1, 2)), _call(extra=Odd(1, 3))
+    assert repr(a) == repr(b)
+    assert data._key(a) != data._key(b)
