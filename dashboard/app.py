@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import sidebar, ui
+from dashboard import blocks, sidebar, ui
 from dashboard.i18n import HTML_LANG
 from dashboard.ui import lang, t
 
@@ -70,4 +70,5 @@ with navigation_area:
     st.divider()
 with st.sidebar:
     st.session_state["selection"] = sidebar.filters()
-current.run()
+with blocks.guarded():  # a page's own failure, outside its sections' guards: plain words too
+    current.run()

@@ -327,3 +327,21 @@ def test_a_language_switch_is_read_anew_on_every_run(sample_db, monkeypatch):
         _no_failure(at)
         assert at.title[0].value == translate(lang, "page.overview")
         assert at.sidebar.multiselect[0].label == translate(lang, "filter.agency")
+
+
+def test_a_page_failing_outside_its_sections_says_so_in_plain_words(sample_db, monkeypatch):
+    """A failure in a page's own code (here its tabs), outside the guards around each
+    section, is said in plain words by the entry file's guard, never as a traceback; the
+    message carries nothing of the exception's text."""
+    from dashboard import sections
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret A123456789")
+
+    monkeypatch.setattr(sections, "tabs", broken)
+    at = _app(sample_db, monkeypatch, period="last_12")
+    at.run()
+    at.switch_page("views/petitions.py").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [zh("error.generic")]
+    assert "A123456789" not in _shown(at)
