@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dashboard.i18n import translate
-from reports.tables import missing  # noqa: F401 - fmt.missing: one definition for pages and tables
+from reports.tables import missing  # fmt.missing: one definition for pages and tables
 from store.months import ROC_OFFSET
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -14,7 +14,7 @@ from dashboard.i18n import LANGUAGES
 from dashboard.ui import date, labels, period, t
 from metrics import dimensions, freshness
 from metrics.filters import Filters
-from store.months import CALENDARS
+from store.months import CALENDARS, DEFAULT_CALENDAR
 
 # Sidebar filter key (also the URL parameter) -> (Filters field, metrics.dimensions name)
 DIMENSION_FILTERS = {
@@ -43,7 +43,7 @@ def switches() -> None:
         "Language / 語言", LANGUAGES, format_func=LANGUAGE_NAMES.get, required=True, key="lang"
     )
     urlstate.remember("lang", "zh")
-    urlstate.restore_choice("cal", CALENDARS, "roc")
+    urlstate.restore_choice("cal", CALENDARS, DEFAULT_CALENDAR)
     st.segmented_control(
         t("sidebar.calendar"),
         CALENDARS,
@@ -51,7 +51,7 @@ def switches() -> None:
         required=True,
         key="cal",
     )
-    urlstate.remember("cal", "roc")
+    urlstate.remember("cal", DEFAULT_CALENDAR)
 
 
 def _period(as_of: dt.date, first: dt.date) -> tuple[dt.date, dt.date, str]:

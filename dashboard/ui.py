@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import fmt
 from dashboard.i18n import DEFAULT, LANGUAGES, translate
-from store.months import CALENDARS, add_months
+from store.months import CALENDARS, DEFAULT_CALENDAR, add_months
 from store.vocabulary import NO_DISTRICT, UNSPECIFIED
 
 # This run's language and calendar, once the switches are drawn (``settle``): ``t`` is
@@ -24,9 +24,19 @@ def _chosen(key: str, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
 
+def _choice() -> tuple[str, str]:
+    """(language, calendar): this run's, once settled, else read now."""
+    choice = getattr(_RUN, "choice", None)
+    return choice or (
+        _chosen("lang", LANGUAGES, DEFAULT),
+        _chosen("cal", CALENDARS, DEFAULT_CALENDAR),
+    )
+
+
 def settle() -> None:
     """Read the language and calendar once for the rest of this run (after the switches)."""
-    _RUN.choice = (_chosen("lang", LANGUAGES, DEFAULT), _chosen("cal", CALENDARS, "roc"))
+    unsettle()
+    _RUN.choice = _choice()
 
 
 def unsettle() -> None:
@@ -35,13 +45,11 @@ def unsettle() -> None:
 
 
 def lang() -> str:
-    choice = getattr(_RUN, "choice", None)
-    return choice[0] if choice else _chosen("lang", LANGUAGES, DEFAULT)
+    return _choice()[0]
 
 
 def calendar() -> str:
-    choice = getattr(_RUN, "choice", None)
-    return choice[1] if choice else _chosen("cal", CALENDARS, "roc")
+    return _choice()[1]
 
 
 def t(key: str, **values: object) -> str:

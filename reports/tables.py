@@ -1,5 +1,5 @@
 """Tables written for people to open in a spreadsheet (CSV and XLSX, safe to open) or to
-read on a page (plain HTML, for the dashboard and the printed report).
+read on a page (plain HTML: the dashboard's lists).
 
 A spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
 carriage return before one) as a formula: ``=HYPERLINK(...)`` in a rejected row's raw

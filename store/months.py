@@ -7,6 +7,7 @@ import datetime as dt
 
 ROC_OFFSET = 1911  # 民國 year = Western year - 1911
 CALENDARS = ("roc", "western")  # how a date is shown: 民國 114 年 or 2025
+DEFAULT_CALENDAR = "roc"
 
 
 def month_start(day: dt.date) -> dt.date:
