@@ -17,9 +17,9 @@ shows at the end of that month). Each run:
 - switch: a fresh server; open 資料狀態 by its link, then click each page in the
   navigation (and each of its other tabs) in turn: nothing of that page computed yet; then
   the same round again ("switch, seen": the same filters, everything cached).
-- per page, a fresh server each: a first session opens another page (Python's imports and
-  the sidebar's figures are then ready, as on a server in use), then a new session opens
-  the page by its link, then makes four filter changes, each undone at once: a unit, a
+- per view (each tab of each page), a fresh server each: a first session opens another
+  page (Python's imports and the sidebar's figures are then ready, as on a server in use),
+  then a new session opens the view by its link, then makes four filter changes, each undone at once: a unit, a
   district, the period (近 12 個月; undone by choosing 自訂期間 again, whose dates come
   back on the last 12 months, the filters just seen), the language (English). A change
   brings filters never seen; undoing it brings back filters seen before ("seen").
@@ -36,6 +36,7 @@ page pulls petition rows into pandas.
 
     .venv/bin/python bench/build_city_decade.py            # once, about 20 minutes
     .venv/bin/python bench/bench_dashboard.py PATH [--runs 3] [--out bench/out/dashboard.json]
+    .venv/bin/python bench/bench_dashboard.py PATH --runs 1 --views petitions-types overview
     .venv/bin/python bench/bench_dashboard.py PATH --compare-gc 3   # runner.postScriptGC on/off
 
 The servers are started through this file (``--serve``), which times every script run and
@@ -320,7 +321,7 @@ def switches(context, running, metrics: Metrics, samples: dict, query: str) -> N
 def one_run(
     db: Path, base: tuple[str, str], out: Path, run: int, port: int, only: tuple[str, ...] = ()
 ) -> dict:
-    """One fresh server for the page switches, then one per page for its link and filters;
+    """One fresh server for the page switches, then one per view for its link and filters;
     all on one port, so the browser keeps Streamlit's scripts in its HTTP cache between
     them as it would for a returning visitor. ``only``: just these views' links and
     filters (no switch round), for a quick comparison."""
@@ -398,13 +399,12 @@ def _times(runs: list[dict], field: str) -> list[str]:
     ]
     for view in _measured(runs):
         seen = [v for v in (_median(runs, view, k, field) for k in seen_keys) if v is not None]
-        seen = seen or [float("nan")]
         lines.append(_row([
             view, _cell(_median(runs, view, "open", field), TARGET_MS),
             _cell(_median(runs, view, "switch", field), TARGET_MS),
             *[_cell(_median(runs, view, k, field), TARGET_MS) for k in CHANGES],
             _cell(_median(runs, view, "switch_seen", field), SEEN_TARGET_MS),
-            f"{_cell(statistics.median(seen), SEEN_TARGET_MS)} ({max(seen):,.0f})",
+            f"{_cell(statistics.median(seen), SEEN_TARGET_MS)} ({max(seen):,.0f})" if seen else "—",
         ]))  # fmt: skip
     return lines
 
@@ -506,7 +506,8 @@ def compare_gc(db: Path, query: str, rounds: int, out: Path) -> str:
     """Streamlit's ``runner.postScriptGC`` (a full garbage collection after every script
     run, holding the GIL while the run's last messages wait to be sent) on and off, side by
     side: servers alternate, each opens the overview and switches the language back and
-    forth ten times (every figure cached, so only the rerun's own cost is left)."""
+    forth ten times (every figure cached, so only the rerun's own cost is left), timed from
+    the press until finished as seen, like the main tables."""
     import browser_support as bs
     from playwright.sync_api import sync_playwright
 
@@ -520,11 +521,14 @@ def compare_gc(db: Path, query: str, rounds: int, out: Path) -> str:
                     with bs.Server(db, out.parent / "streamlit.log") as running:
                         page = bs.new_page(browser)
                         bs.goto(page, f"{running.url}/{link('overview', query)}")
-                        for name in ("English", "中文") * 5:
+                        for name in ("English", "中文") * 5:  # timed as the main tables are
                             before = bs.clock(page)
                             page.get_by_role("radio", name=name, exact=True).click()
-                            total = bs.after(page, before)
-                            times[setting].append((total, bs.script_done(page) - before[0]))
+                            bs.after(page, before)
+                            start = bs.pressed(page)
+                            times[setting].append(
+                                (bs.shown(page) - start, bs.script_done(page) - start)
+                            )
                         page.context.close()
         finally:
             os.environ.pop("STREAMLIT_RUNNER_POST_SCRIPT_GC", None)
