@@ -1,7 +1,7 @@
 """Spike: what a cached rerun costs in the browser per chart library and per table kind.
 
 A minimal standalone Streamlit app (written to a temporary folder; not the dashboard)
-draws one of six variants, chosen by the link's ``?variant=``:
+draws one of eight variants, chosen by the link's ``?variant=``:
 
 - ``none``: the baseline, a title, a radio (A / B) and one line of text;
 - ``plotly``: the baseline and three plotly charts (``st.plotly_chart(fig, theme=None)``
@@ -11,7 +11,10 @@ draws one of six variants, chosen by the link's ``?variant=``:
 - ``vegalite``: the same three charts as ``st.vega_lite_chart`` (hand-written specs);
 - ``dataframe``: the baseline and one visible ``st.dataframe`` of 15 rows x 6 columns
   (``hide_index=True, width="stretch"``, as the dashboard's ``data_table``);
-- ``table``: the same frame as ``st.table``.
+- ``table``: the same frame as ``st.table``;
+- ``grid_folded``: the baseline and three closed expanders holding that grid each (the
+  dashboard's 「數據表」 expanders before they were drawn only once opened);
+- ``text_folded``: the same three closed expanders holding a line of text.
 
 Choosing A or B changes every chart's and the table's data. Figures, charts and frames
 are cached server side (``st.cache_resource`` / ``st.cache_data``), and each session
@@ -19,10 +22,11 @@ switches A -> B -> A before timing, so a timed rerun only brings values seen bef
 server's work is trivial and what is left is the browser.
 
 One server, one Chromium (tests/browser_support.py). Timed with the page's own clock
-(performance.now()) as bench/bench_dashboard.py does: from just before the click until
-the page is finished, i.e. Streamlit's script run has ended (no stale element, the status
-widget gone, the websocket answered) and the DOM then stays unchanged for 500 ms; the
-time is that of the last DOM change (the quiet wait is not counted). Also recorded per
+(performance.now()): from just before the click (bench/bench_dashboard.py has since timed
+from the press; here every variant is timed alike) until the page is finished, i.e.
+Streamlit's script run has ended (no stale element, the status widget gone, the websocket
+answered) and neither the DOM nor a canvas then changes for 500 ms; the time is that of
+the last change (the quiet wait is not counted). Also recorded per
 rerun: when the last websocket message came, the last DOM change inside a chart (plotly
 ``.js-plotly-plot``, Vega ``.vega-embed``) and inside the grid (``stDataFrame``), the
 number of DOM mutation records, and the main thread's long tasks (over 50 ms) in between.
@@ -31,11 +35,11 @@ number of DOM mutation records, and the main thread's long tasks (over 50 ms) in
   empty HTTP cache: plotly's or Vega's module is fetched and compiled) and once in a
   context whose cache already holds every variant's scripts (a returning visitor).
 - Reruns: one page (session) per variant, all kept open; rounds interleave the variants
-  (ABCDEF ABCDEF ...), each round one click per variant, so slow spells of the shared
+  (each variant in turn, round after round), each round one click per variant, so slow spells of the shared
   machine spread over all variants alike.
 
     .venv/bin/python bench/spike_chart_libraries.py [--reruns 15] [--opens 5]
-        [--out bench/out/spike_chart_libraries.json]
+        [--only none vegalite ...] [--out bench/out/spike_chart_libraries.json]
 
 Prints the load average, the UTC time and Markdown tables of medians with the spread
 (min-max and the interquartile range).
@@ -291,7 +295,7 @@ def rerun(page, choice: str) -> dict:
             "records": state["records"] - records, "busy_ms": state["busy"]}  # fmt: skip
 
 
-def run(reruns: int, opens: int, work: Path) -> dict:
+def run(reruns: int, opens: int, work: Path, variants: tuple[str, ...] = VARIANTS) -> dict:
     import browser_support as bs
     from playwright.sync_api import sync_playwright
 
@@ -299,14 +303,14 @@ def run(reruns: int, opens: int, work: Path) -> dict:
     app.write_text(APP, encoding="utf-8")
     (work / ".streamlit").mkdir(exist_ok=True)
     (work / ".streamlit" / "config.toml").write_text(APP_CONFIG, encoding="utf-8")
-    results: dict = {v: {"open_cold": [], "open_warm": [], "rerun": []} for v in VARIANTS}
+    results: dict = {v: {"open_cold": [], "open_warm": [], "rerun": []} for v in variants}
     with bs.Server(None, work / "streamlit.log", app=app, cwd=work) as server:
         link = f"{server.url}/?variant=".__add__
         with sync_playwright() as playwright:
             browser = bs.launch(playwright)
             try:
                 warm = context(browser)
-                for variant in VARIANTS:  # the server's caches and the warm HTTP cache
+                for variant in variants:  # the server's caches and the warm HTTP cache
                     page = warm.new_page()
                     page.goto(link(variant))
                     ready(page, variant)
@@ -317,7 +321,7 @@ def run(reruns: int, opens: int, work: Path) -> dict:
                         bs.after(page, before)
                     page.close()
                 for round_ in range(opens):
-                    for variant in VARIANTS:
+                    for variant in variants:
                         cold = context(browser)
                         results[variant]["open_cold"].append(
                             open_link(cold, link(variant), variant)
@@ -328,7 +332,7 @@ def run(reruns: int, opens: int, work: Path) -> dict:
                         )
                     print(f"  opens, round {round_ + 1} done", file=sys.stderr, flush=True)
                 pages = {}
-                for variant in VARIANTS:  # one session each: A -> B -> A, all seen from here
+                for variant in variants:  # one session each: A -> B -> A, all seen from here
                     page = warm.new_page()
                     page.goto(link(variant))
                     ready(page, variant)
@@ -338,7 +342,7 @@ def run(reruns: int, opens: int, work: Path) -> dict:
                     pages[variant] = page
                 for i in range(reruns):
                     choice = "B" if i % 2 == 0 else "A"
-                    for variant in VARIANTS:
+                    for variant in variants:
                         results[variant]["rerun"].append(rerun(pages[variant], choice))
                     if (i + 1) % 5 == 0:
                         print(f"  reruns, round {i + 1} done", file=sys.stderr, flush=True)
@@ -374,7 +378,7 @@ def report(results: dict) -> str:
         "| mutation records | long tasks |",
         "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for variant in VARIANTS:
+    for variant in results:
         samples = results[variant]["rerun"]
         lines.append("| " + " | ".join([
             variant, str(len(samples)), spread([s["ms"] for s in samples]),
@@ -390,7 +394,7 @@ def report(results: dict) -> str:
         "| variant | opens | empty cache | long tasks | warm cache | long tasks |",
         "|---|--:|--:|--:|--:|--:|",
     ]
-    for variant in VARIANTS:
+    for variant in results:
         cold, warm = results[variant]["open_cold"], results[variant]["open_warm"]
         lines.append("| " + " | ".join([
             variant, str(len(cold)), spread([s["ms"] for s in cold]), med(cold, "busy_ms"),
@@ -408,12 +412,10 @@ def main() -> None:
     )
     parser.add_argument("--only", nargs="+", choices=VARIANTS, help="these variants (default: all)")
     args = parser.parse_args()
-    if args.only:
-        globals()["VARIANTS"] = tuple(args.only)
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="spike-chart-") as work:
-        results = run(args.reruns, args.opens, Path(work))
+        results = run(args.reruns, args.opens, Path(work), tuple(args.only or VARIANTS))
     load_after = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results), encoding="utf-8")
