@@ -9,12 +9,11 @@ medians. Run: .venv/bin/python bench/bench_load.py [--repeat 3] [--months 12]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
-import time
 from pathlib import Path
+
+import harness
 
 from etl.load import load_file
 from etl.samplegen import generate
@@ -27,35 +26,32 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="svcq-bench-load-"))
-    started = time.perf_counter()
-    files = generate(work / "in", scale=args.scale, months=args.months, variants=False)
-    print(f"generated {files.petitions.name} in {time.perf_counter() - started:.1f} s "
-          f"({files.petitions.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="svcq-bench-load-") as folder:
+        work = Path(folder)
+        took, files = harness.timed(
+            generate, work / "in", scale=args.scale, months=args.months, variants=False
+        )
+        print(f"generated {files.petitions.name} in {took:.1f} s "
+              f"({files.petitions.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
 
-    first, again, rows = [], [], None
-    for i in range(args.repeat):
-        db = work / f"run{i}.duckdb"
-        t = time.perf_counter()
-        result = load_file(db, "petitions", files.petitions)
-        first.append(time.perf_counter() - t)
-        rows = (result.rows_read, result.rows_loaded, result.rows_rejected)
-        t = time.perf_counter()
-        reload = load_file(db, "petitions", files.petitions)
-        again.append(time.perf_counter() - t)
-        assert reload.rows_unchanged == result.rows_loaded
-        db.unlink()
+        first, again, rows = [], [], None
+        for i in range(args.repeat):
+            db = work / f"run{i}.duckdb"
+            took, result = harness.timed(load_file, db, "petitions", files.petitions)
+            first.append(took)
+            rows = (result.rows_read, result.rows_loaded, result.rows_rejected)
+            took, reload = harness.timed(load_file, db, "petitions", files.petitions)
+            again.append(took)
+            assert reload.rows_unchanged == result.rows_loaded
+            harness.remove_database(db)
+            harness.round_done(i, args.repeat)
 
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(harness.machine())
     print(f"rows read / loaded / rejected: {rows[0]:,} / {rows[1]:,} / {rows[2]:,}")
-    print(
-        f"first load, median of {args.repeat}: {statistics.median(first):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in first)})"
-    )
-    print(
-        f"reload (all unchanged), median of {args.repeat}: {statistics.median(again):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in again)})"
-    )
+    print(f"first load, median of {args.repeat}: {statistics.median(first):.2f} s  "
+          f"(runs: {', '.join(f'{x:.2f}' for x in first)})")  # fmt: skip
+    print(f"reload (all unchanged), median of {args.repeat}: {statistics.median(again):.2f} s  "
+          f"(runs: {', '.join(f'{x:.2f}' for x in again)})")  # fmt: skip
     print(f"throughput: {rows[0] / statistics.median(first):,.0f} rows/s")
 
 
