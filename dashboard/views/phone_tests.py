@@ -13,9 +13,14 @@ from metrics import phone_tests
 GRADE_ORDER = [label for _, label in phone_tests.GRADES] + [phone_tests.GRADE_LOW]
 
 
+def _unit_scores(filters):
+    """The period's scores by unit: what both tabs ask first (one cached call)."""
+    return data.run(phone_tests.phone_scores, filters, by=("unit",))
+
+
 def by_unit(selection) -> bool:
     filters = selection.filters
-    frame = data.run(phone_tests.phone_scores, filters, by=("unit",))
+    frame = _unit_scores(filters)
     if frame.empty:
         blocks.empty("empty.no_phone")
         return False
@@ -167,7 +172,7 @@ def scores_tab(selection) -> None:
 
 
 def improve_tab(selection) -> None:
-    if data.run(phone_tests.phone_scores, selection.filters, by=()).empty:
+    if _unit_scores(selection.filters).empty:  # no test calls: the same call as 單位與梯次成績
         blocks.empty("empty.no_phone")
     else:
         weakest(selection)

@@ -336,13 +336,11 @@ def waves_tab(selection, convention: str) -> None:
 
 
 def dimensions_tab(selection, convention: str) -> None:
-    if _any_wave():
-        dimensions_and_items(selection, convention)
+    dimensions_and_items(selection, convention)  # says itself when there is no survey
 
 
 def units_tab(selection, convention: str) -> None:
-    if _any_wave():
-        units(selection, convention)
+    units(selection, convention)  # says itself when there is no survey
     st.header(t("survey.replies"))
     replies(selection)
 
