@@ -299,8 +299,7 @@ WARM_UP = {"data-status": "overview"}  # any other page warms up on data-status
 
 
 def link(view: str, query: str) -> str:
-    path = SECTIONS[view].link
-    return f"{path}{'&' if '?' in path else '?'}{query}"
+    return SECTIONS[view].url(query)
 
 
 def switches(context, running, metrics: Metrics, samples: dict, query: str) -> None:

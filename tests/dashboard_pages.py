@@ -28,6 +28,10 @@ class View:
         return self.page.removeprefix("views/").removesuffix(".py")
 
     @property
+    def tab_state(self) -> str:  # the session state key of the page's open tab (sections.tabs)
+        return f"{self.stem}_tab_id"
+
+    @property
     def first(self) -> bool:
         """The page's first tab, or a page without tabs: its path opens it."""
         return self.tab is None or self.tab == TABS[self.page][0]
@@ -42,6 +46,10 @@ class View:
         path = URL_PATHS.get(self.page, self.stem)
         return path if self.first else f"{path}?tab={self.tab}"
 
+    def url(self, query: str) -> str:  # petitions?tab=regional&period=last_12
+        """The link with ``query`` (key=value&…) added."""
+        return f"{self.link}{'&' if '?' in self.link else '?'}{query}"
+
     @property
     def page_key(self) -> str:  # the page's title in the catalog (and its navigation link)
         return f"page.{self.stem}"
@@ -54,13 +62,3 @@ class View:
 def all_views() -> list[View]:
     """Every view, page by page, a page's first tab first."""
     return [View(page, tab) for page in PAGES for tab in TABS.get(page, [None])]
-
-
-def views() -> list[tuple[str, str | None]]:
-    """(page, tab or None) of every view."""
-    return [(v.page, v.tab) for v in all_views()]
-
-
-def view_paths() -> dict[str, str]:
-    """Every view's name (e.g. petitions-regional) -> its link path and query."""
-    return {v.name: v.link for v in all_views()}

@@ -54,27 +54,28 @@ def test_every_page_renders_on_the_sample(sample_db, monkeypatch, page, lang):
     at.switch_page(page).run()
     _no_failure(at)
     assert at.title and at.title[0].value  # the page title, from the catalog
-    if page in TABS:
-        assert at.session_state[f"{View(page, None).stem}_tab_id"] == TABS[page][0]  # drawn
-    _every_tab(at, page, sample_db, monkeypatch, lang=lang, period="last_12")
+    _every_tab(at, page, sample_db, monkeypatch, drawn=True, lang=lang, period="last_12")
 
 
-def _every_tab(at: AppTest, page: str, db: Path, monkeypatch, **params: str) -> None:
-    """The page's other tabs, each opened by its link (?tab=<id>) in a new session. A page
-    with nothing to show (an empty database) draws no tabs and says so once."""
-    name = View(page, None).stem
+def _every_tab(
+    at: AppTest, page: str, db: Path, monkeypatch, *, drawn: bool, **params: str
+) -> None:
+    """The page's tabs: the first drawn by its path, each other opened by its link
+    (?tab=<id>) in a new session. Unless they must be ``drawn``, a page with nothing to
+    show (an empty database) may draw no tabs and say so once."""
+    state = View(page, None).tab_state
     tabs = TABS.get(page, [])
-    if tabs and f"{name}_tab_id" not in at.session_state:
+    if tabs and not drawn and state not in at.session_state:
         assert at.info, "no tabs and no message"
         return
     if tabs:
-        assert at.session_state[f"{name}_tab_id"] == tabs[0]  # the path opens the first
+        assert at.session_state[state] == tabs[0]  # the path opens the first
     for tab in tabs[1:]:
         fresh = _app(db, monkeypatch, tab=tab, **params)
         fresh.run()
         fresh.switch_page(page).run()
         _no_failure(fresh)
-        assert fresh.session_state[f"{name}_tab_id"] == tab
+        assert fresh.session_state[state] == tab
         assert fresh.header or fresh.info  # the tab drew its content, or said it has none
 
 
@@ -97,7 +98,7 @@ def test_every_page_renders_on_an_empty_database(tmp_path, monkeypatch, page):
     at.run()
     at.switch_page(page).run()
     _no_failure(at)
-    _every_tab(at, page, path, monkeypatch)
+    _every_tab(at, page, path, monkeypatch, drawn=False)
 
 
 def _tile(at: AppTest, label: str) -> str:
@@ -345,3 +346,17 @@ def test_a_page_failing_outside_its_sections_says_so_in_plain_words(sample_db, m
     assert not at.exception
     assert [e.value for e in at.error] == [zh("error.generic")]
     assert "A123456789" not in _shown(at)
+
+
+def test_the_list_of_views_holds_every_page_and_tab_the_app_has():
+    """tests/dashboard_pages.py drives the AppTests, the privacy and browser tests and the
+    bench: a page or a tab added to the app and not to that list would go untested. Read
+    from the sources: every file in dashboard/views/ is a page, its "tab.<id>" keys (in
+    their order) its tabs."""
+    import re
+
+    views = Path(APP).parent / "views"
+    assert sorted(PAGES) == sorted(f"views/{f.name}" for f in views.glob("*.py"))
+    for page in PAGES:
+        found = re.findall(r'"tab\.(\w+)"', (Path(APP).parent / page).read_text("utf-8"))
+        assert found == TABS.get(page, []), page

@@ -27,7 +27,7 @@ from browser_support import (
 )
 
 from dashboard.i18n import HTML_LANG, translate
-from tests.dashboard_pages import view_paths
+from tests.dashboard_pages import all_views
 from tests.metrics_fixtures import headline_figures
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ ARTIFACTS = REPO / "test-artifacts"
 SHOTS = ARTIFACTS / "screenshots"
 
 # Every page, and each tab of every page: screenshot name -> path and query.
-VIEWS = view_paths()
+VIEWS = {view.name: view for view in all_views()}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 # Serious or critical findings inside Streamlit's own markup, which this project cannot
@@ -342,10 +342,8 @@ def _charts_are_described(page, name: str) -> None:
 def test_every_page_is_accessible_stays_local_and_is_screenshot(server, page, name):
     from axe_playwright_python.sync_playwright import Axe
 
-    path = VIEWS[name]
-    joiner = "&" if "?" in path else "?"
     with recorded_requests(page) as urls:
-        goto(page, f"{server.url}/{path}{joiner}period=last_12")
+        goto(page, f"{server.url}/{VIEWS[name].url('period=last_12')}")
         assert not page.locator('[data-testid="stException"]').count()
         assert page.evaluate("document.documentElement.lang") == HTML_LANG["zh"]
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})

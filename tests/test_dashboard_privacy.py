@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_file
-from tests.dashboard_pages import views
+from tests.dashboard_pages import all_views
 from tests.template_files import PETITION_COLUMNS, petition, write_rows
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -82,14 +82,14 @@ def test_no_page_shows_personal_data(seeded_db, monkeypatch, lang):
     monkeypatch.setenv("SVCQ_DB", str(seeded_db))
     shown = []
     opened = 0  # tables and definitions opened and searched
-    for page, tab in views():
+    for view in all_views():
         at = AppTest.from_file(APP, default_timeout=120)
         at.query_params["lang"] = lang
         at.query_params["period"] = "this_year"
-        if tab:
-            at.query_params["tab"] = tab
+        if view.tab:
+            at.query_params["tab"] = view.tab
         at.run()
-        at.switch_page(page).run()
+        at.switch_page(view.page).run()
         for folded in at.expander:  # tables and definitions are drawn once opened
             at.session_state[folded.key] = True
         at.run()
