@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import blocks
+from dashboard import blocks, urlstate
 from dashboard.ui import t
 
 Section = tuple[str, Callable]  # (catalog key of its label, e.g. "tab.regional"; its drawing)
@@ -24,18 +24,14 @@ def tabs(page: str, sections: tuple[Section, ...], selection) -> None:
     ids = [key.rsplit(".", 1)[-1] for key, _ in sections]
     names = [t(key) for key, _ in sections]
     state, chosen = f"{page}_tab", f"{page}_tab_id"
-    current = st.session_state.get(state)
+    current = st.session_state.get(state)  # the tab's label, in the language it was drawn in
     if current in names:
         st.session_state[chosen] = ids[names.index(current)]
-    elif chosen not in st.session_state:  # a fresh session: from the URL
-        wanted = st.query_params.get("tab")
-        st.session_state[chosen] = wanted if wanted in ids else ids[0]
+    else:  # a fresh session: from the URL
+        urlstate.restore_choice(chosen, ids, ids[0], param="tab")
     st.session_state[state] = names[ids.index(st.session_state[chosen])]
     drawn = st.tabs(names, key=state, on_change="rerun")
-    if st.session_state[chosen] == ids[0]:
-        st.query_params.pop("tab", None)
-    else:
-        st.query_params["tab"] = st.session_state[chosen]
+    urlstate.remember(chosen, ids[0], param="tab")
     for tab, (_, draw) in zip(drawn, sections, strict=True):
         if tab.open:
             with tab, blocks.guarded():

@@ -21,15 +21,16 @@ def _one(key: str) -> str | None:
     return values[-1] if values else None
 
 
-def restore_choice(key: str, options: Sequence, default) -> None:
-    """Seed a single-choice widget from ``?key=value`` (an unknown value is ignored).
+def restore_choice(key: str, options: Sequence, default, *, param: str | None = None) -> None:
+    """Seed a single-choice widget from ``?key=value`` (an unknown value is ignored; the
+    URL's name is ``param`` when it differs from the session state's ``key``).
 
     A value already in session state is kept only if it is one of the options: after a
     language switch Streamlit can hand back the option's old *label* (今年, not
     this_year), and keeping that would reset the widget to its default."""
     if key in st.session_state and st.session_state[key] in list(options):
         return
-    raw = _one(key)
+    raw = _one(param or key)
     by_text = {str(o): o for o in options}
     st.session_state[key] = by_text.get(raw, default) if raw is not None else default
 
@@ -62,15 +63,19 @@ def restore_date(key: str, default: dt.date, low: dt.date | None, high: dt.date 
     st.session_state[key] = value
 
 
-def remember(key: str, default=None, dump: Callable[[object], object] = str) -> None:
-    """Write the widget's value to the URL, or remove it when it is the default or empty."""
+def remember(
+    key: str, default=None, dump: Callable[[object], object] = str, *, param: str | None = None
+) -> None:
+    """Write the widget's value to the URL (as ``param``, default ``key``), or remove it
+    when it is the default or empty."""
     value = st.session_state.get(key)
+    name = param or key
     empty = value is None or (isinstance(value, list | tuple) and not value)
     if empty or value == default:
-        if key in st.query_params:
-            del st.query_params[key]
+        if name in st.query_params:
+            del st.query_params[name]
         return
     if isinstance(value, list | tuple):
-        st.query_params[key] = [str(v) for v in value]
+        st.query_params[name] = [str(v) for v in value]
     else:
-        st.query_params[key] = dump(value)
+        st.query_params[name] = dump(value)
